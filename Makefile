@@ -1,0 +1,42 @@
+# make demo   – create .venv, install corpus, build the corpus of seeds/ into out/
+# make test   – create .venv, install corpus with its dev extras, run the tests
+# make lint   – ruff
+# make bench  – the benchmarks in bench/ (need ../shared/bench-data)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+PIP     = $(BIN)/python -m pip -q --disable-pip-version-check
+
+.PHONY: demo test lint bench fuzz clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -U pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install -e '.[dev]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/corpus build seeds/ -o out/
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check corpus tests bench
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/build.py
+	$(BIN)/python bench/langid.py
+	$(BIN)/python bench/segment.py
+	$(BIN)/python bench/boilerplate.py
+	$(BIN)/python bench/translate.py
+
+clean:
+	rm -rf out $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,116 @@
+"""The records that flow through a pipeline.
+
+A ``Document`` is one input document (a file, or one record of a JSONL file). It holds
+the decoded text exactly as read (``text``) and the ``segments`` cut from it: lines or
+paragraphs, each with a ``span`` into ``Document.text`` so provenance survives every
+later rewrite. A segment's own ``text`` is the *normalised* text; its ``sentences`` carry
+spans into that normalised text.
+
+Rejections are values, not exceptions: a dropped segment keeps ``kept=False`` and a
+``reason``; a dropped document keeps ``status="dropped:<reason>"``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+UND = "und"
+
+
+@dataclass(slots=True)
+class Source:
+    """Where a document came from: enough to find its bytes again."""
+
+    path: str
+    sha256: str = ""  # of the input file's bytes (the whole file, also for JSONL records)
+    record: int | None = None  # 1-based line number of a JSONL record
+    offset: int | None = None  # byte offset of that record in the (decompressed) file
+    length: int | None = None  # byte length of that record
+    encoding: str = ""  # how the bytes were decoded
+    format: str = ""  # text | html | jsonl
+    compression: str = ""  # "" | gzip
+    notes: list[str] = field(default_factory=list)  # e.g. "replaced 3 undecodable bytes"
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "sha256": self.sha256}
+        for key in ("record", "offset", "length"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        out.update(encoding=self.encoding, format=self.format)
+        if self.compression:
+            out["compression"] = self.compression
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
+
+
+@dataclass(slots=True)
+class Translation:
+    text: str
+    target: str
+    model: str  # package id and version, e.g. "translate-ru_en-1.9" or "ru>en>uk" when pivoting
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "target": self.target, "model": self.model}
+
+
+@dataclass(slots=True)
+class Sentence:
+    """One sentence of a kept segment. ``span`` indexes the segment's normalised text."""
+
+    text: str
+    span: tuple[int, int]
+    lang: str = UND
+    lang_prob: float = 0.0
+    translation: Translation | None = None
+    pending: str | None = None  # "<src>-<tgt>" when no model could translate it yet
+
+
+@dataclass(slots=True)
+class Segment:
+    """A line or paragraph of a document, as it appeared.
+
+    ``span`` indexes ``Document.text`` (the decoded original); ``line`` is the 1-based
+    line of the segment's first character there. ``kind`` is ``title``, ``body`` or
+    ``boilerplate``.
+    """
+
+    text: str
+    span: tuple[int, int]
+    line: int = 1
+    kind: str = "body"
+    kept: bool = True
+    reason: str | None = None
+    lang: str = UND
+    lang_prob: float = 0.0
+    script: str = ""
+    sentences: list[Sentence] = field(default_factory=list)
+
+    def drop(self, reason: str) -> None:
+        self.kept = False
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class Document:
+    """One input document and everything learnt about it."""
+
+    id: str
+    source: Source
+    text: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    segments: list[Segment] = field(default_factory=list)
+    status: str = "kept"  # kept | dropped:<reason> | error:<message>
+    lang: str = UND  # the document's main language (of its kept text)
+
+    @property
+    def kept(self) -> bool:
+        return self.status == "kept"
+
+    def drop(self, reason: str) -> None:
+        self.status = f"dropped:{reason}"
+
+    def sentence_id(self, segment: int, sentence: int) -> str:
+        return f"{self.id}:{segment}:{sentence}"

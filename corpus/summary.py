@@ -1,0 +1,45 @@
+"""The run summary printed after ``corpus build``: what came in, what was kept, why not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def format_summary(manifest: dict[str, Any], out: str, seconds: float, missing: list[str]) -> str:
+    counts = manifest["counts"]
+    docs = counts["documents"]
+    lines = [
+        f"corpus build → {out}  ({seconds:.1f} s)",
+        f"  documents: {docs['in']} in, {docs['kept']} kept, {docs['dropped']} dropped, "
+        f"{docs['error']} errors",
+    ]
+    if docs["by_reason"]:
+        reasons = ", ".join(f"{k} {v}" for k, v in docs["by_reason"].items())
+        lines.append(f"    not kept: {reasons}")
+    segs = counts["segments"]
+    lines.append(f"  segments: {segs['total']} ({segs['kept']} kept)")
+    if segs["dropped_by_reason"]:
+        top = sorted(segs["dropped_by_reason"].items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+        lines.append("    dropped: " + ", ".join(f"{k} {v}" for k, v in top))
+    by_lang = segs["by_lang"]
+    if by_lang:
+        lines.append(
+            "    by language (kept/dropped): "
+            + ", ".join(f"{lang} {n['kept']}/{n['dropped']}" for lang, n in by_lang.items())
+        )
+    sents = counts["sentences"]
+    per_lang = ", ".join(f"{lang} {n}" for lang, n in sents["by_lang"].items())
+    lines.append(f"  sentences: {sents['total']}" + (f" ({per_lang})" if per_lang else ""))
+    for pair, numbers in counts.get("translation", {}).items():
+        detail = ", ".join(f"{k} {v}" for k, v in numbers.items())
+        lines.append(f"  translation {pair}: {detail}")
+    if missing:
+        lines.append("  missing translation models (sentences left pending):")
+        for pair in missing:
+            src, tgt = pair.split("-", 1)
+            lines.append(
+                f"    {pair}: corpus models install {src} {tgt}   "
+                f"(offline: corpus models install FILE.argosmodel)"
+            )
+        lines.append(f"    then: corpus translate {out}")
+    return "\n".join(lines)

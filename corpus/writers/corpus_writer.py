@@ -1,0 +1,231 @@
+"""Turn the document stream into OUT's files, counting as it goes.
+
+Files (all UTF-8, ``\\n`` line ends, written under a staging folder, swapped in at the
+end):
+
+* ``documents.jsonl``  one line per input document (kept or not), with its status
+* ``segments.jsonl``   every segment of every document, kept or not, with the reason
+* ``sentences.jsonl``  every kept sentence with language and translation
+* ``mono/<lang>.txt``  kept sentences in their original language, one per line
+* ``parallel/<src>-<tgt>.{<src>,<tgt>,ids}``  line-aligned translation pairs (Moses style)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from corpus.config import OutputConfig
+from corpus.records import Document
+from corpus.writers.jsonl import document_row, dumps, segment_row, sentence_row
+from corpus.writers.staging import Staging
+
+
+def reason_key(status_or_reason: str) -> str:
+    """``dropped:duplicate of ab12…`` → ``duplicate``: the reason without its detail."""
+    reason = status_or_reason.split(":", 1)[1] if ":" in status_or_reason else status_or_reason
+    return reason.split(" of ", 1)[0].split(":", 1)[0].strip()
+
+
+@dataclass
+class InputTally:
+    """What became of one input file (and, for JSONL, of each of its records)."""
+
+    path: str
+    sha256: str
+    format: str = ""
+    encoding: str = ""
+    documents: int = 0
+    kept: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        if self.kept:
+            status = "kept"
+        elif self.statuses:
+            status = self.statuses.most_common(1)[0][0]
+        else:
+            status = "dropped:empty"
+        out: dict[str, Any] = {
+            "path": self.path,
+            "sha256": self.sha256,
+            "format": self.format,
+            "encoding": self.encoding,
+            "status": status,
+            "documents": self.documents,
+            "kept": self.kept,
+        }
+        if status != "kept":
+            out["reason"] = status.split(":", 1)[1] if ":" in status else status
+        if self.notes:
+            out["notes"] = sorted(set(self.notes))
+        if self.records:
+            out["records"] = self.records
+        return out
+
+
+@dataclass
+class Counts:
+    documents: Counter[str] = field(default_factory=Counter)  # kept/dropped/error
+    dropped_reasons: Counter[str] = field(default_factory=Counter)
+    segments_kept: Counter[str] = field(default_factory=Counter)  # by lang
+    segments_dropped: Counter[str] = field(default_factory=Counter)  # by lang
+    segment_reasons: Counter[str] = field(default_factory=Counter)
+    sentences: Counter[str] = field(default_factory=Counter)  # by lang
+    characters: Counter[str] = field(default_factory=Counter)  # kept sentence chars by lang
+    translations: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    bytes_in: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "documents": {
+                "in": sum(self.documents.values()),
+                "kept": self.documents["kept"],
+                "dropped": self.documents["dropped"],
+                "error": self.documents["error"],
+                "by_reason": dict(sorted(self.dropped_reasons.items())),
+            },
+            "segments": {
+                "total": sum(self.segments_kept.values()) + sum(self.segments_dropped.values()),
+                "kept": sum(self.segments_kept.values()),
+                "by_lang": {
+                    lang: {
+                        "kept": self.segments_kept[lang],
+                        "dropped": self.segments_dropped[lang],
+                    }
+                    for lang in sorted(set(self.segments_kept) | set(self.segments_dropped))
+                },
+                "dropped_by_reason": dict(sorted(self.segment_reasons.items())),
+            },
+            "sentences": {
+                "total": sum(self.sentences.values()),
+                "by_lang": dict(sorted(self.sentences.items())),
+                "characters_by_lang": dict(sorted(self.characters.items())),
+            },
+            "translation": {
+                pair: dict(sorted(c.items())) for pair, c in sorted(self.translations.items())
+            },
+        }
+
+
+class CorpusWriter:
+    """Write documents into a staging folder of OUT; ``commit`` swaps it in."""
+
+    def __init__(self, out: Path, output: OutputConfig) -> None:
+        self.out = out
+        self.output = output
+        self.staging = Staging(out)
+        self._stack = ExitStack()
+        self._files: dict[str, IO[str]] = {}
+        self.counts = Counts()
+        self.inputs: dict[str, InputTally] = {}
+        self._order: list[str] = []
+        for name in ("documents.jsonl", "segments.jsonl", "sentences.jsonl"):
+            self._open(name)
+
+    def _open(self, relpath: str) -> IO[str]:
+        handle = self._files.get(relpath)
+        if handle is None:
+            path = self.staging.path(relpath)
+            handle = self._stack.enter_context(open(path, "w", encoding="utf-8", newline="\n"))  # noqa: SIM115
+            self._files[relpath] = handle
+        return handle
+
+    def _line(self, relpath: str, text: str) -> None:
+        self._open(relpath).write(text + "\n")
+
+    def add(self, doc: Document) -> None:
+        self._tally(doc)
+        self._line("documents.jsonl", dumps(document_row(doc)))
+        for index, seg in enumerate(doc.segments):
+            row = segment_row(doc, index, seg)
+            self._line("segments.jsonl", dumps(row))
+            if row["kept"]:
+                self.counts.segments_kept[seg.lang] += 1
+            else:
+                self.counts.segments_dropped[seg.lang] += 1
+                self.counts.segment_reasons[reason_key(row["reason"] or "unknown")] += 1
+            if not row["kept"]:
+                continue
+            for sent_index, sent in enumerate(seg.sentences):
+                srow = sentence_row(doc, index, sent_index, sent)
+                self._line("sentences.jsonl", dumps(srow))
+                self.counts.sentences[sent.lang] += 1
+                self.counts.characters[sent.lang] += len(sent.text)
+                if self.output.mono:
+                    self._line(f"mono/{_safe(sent.lang)}.txt", sent.text)
+                if sent.translation is not None:
+                    pair = f"{sent.lang}-{sent.translation.target}"
+                    self.counts.translations[pair]["translated"] += 1
+                    if self.output.parallel:
+                        base = f"parallel/{_safe(pair)}"
+                        self._line(f"{base}.{_safe(sent.lang)}", sent.text)
+                        target = _safe(sent.translation.target)
+                        self._line(f"{base}.{target}", sent.translation.text)
+                        self._line(f"{base}.ids", srow["id"])
+                elif sent.pending:
+                    self.counts.translations[sent.pending]["pending"] += 1
+
+    def _tally(self, doc: Document) -> None:
+        kind = doc.status.split(":", 1)[0]
+        self.counts.documents[kind] += 1
+        if kind != "kept":
+            self.counts.dropped_reasons[reason_key(doc.status)] += 1
+        tally = self.inputs.get(doc.source.path)
+        if tally is None:
+            tally = InputTally(path=doc.source.path, sha256=doc.source.sha256)
+            self.inputs[doc.source.path] = tally
+            self._order.append(doc.source.path)
+        tally.format = tally.format or doc.source.format
+        tally.encoding = tally.encoding or doc.source.encoding
+        tally.documents += 1
+        tally.kept += doc.kept
+        tally.statuses[doc.status] += 1
+        tally.notes.extend(doc.source.notes)
+        if doc.source.record is not None:
+            record: dict[str, Any] = {"record": doc.source.record, "status": doc.status}
+            if doc.kept or doc.status.startswith("dropped:duplicate"):
+                record["id"] = doc.id
+            tally.records.append(record)
+
+    def write_json(self, relpath: str, text: str) -> None:
+        with open(self.staging.path(relpath), "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+
+    def close_streams(self) -> dict[str, str]:
+        """Close the stream files and return ``relpath -> sha256`` of every staged file."""
+        self._stack.close()
+        digests: dict[str, str] = {}
+        for path in sorted(self.staging.dir.rglob("*")):
+            if path.is_file():
+                digests[str(path.relative_to(self.staging.dir))] = _sha256(path)
+        return digests
+
+    def commit(self) -> None:
+        self.staging.commit()
+
+    def abort(self) -> None:
+        self._stack.close()
+        self.staging.abort()
+
+    def input_list(self) -> list[dict[str, Any]]:
+        return [self.inputs[p].as_dict() for p in self._order]
+
+
+def _safe(name: str) -> str:
+    """File-name-safe form of a language code or pair (input never names files here)."""
+    return "".join(ch for ch in name if ch.isalnum() or ch in "-_")[:32] or "und"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

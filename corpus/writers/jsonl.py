@@ -1,0 +1,74 @@
+"""One codec for every JSONL file: records → plain dicts → one UTF-8 line each.
+
+Field order is fixed here (not by dataclass introspection) because the files are a
+documented, stable schema that readers (audit, export, later runs) depend on.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from corpus.records import Document, Segment, Sentence
+
+
+def dumps(obj: Any) -> str:
+    """Deterministic JSON: key order as built, real UTF-8 (no \\u escapes), one line."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def segment_row(doc: Document, index: int, seg: Segment) -> dict[str, Any]:
+    return {
+        "doc_id": doc.id,
+        "source": doc.source.path,
+        "index": index,
+        "line": seg.line,
+        "span": list(seg.span),
+        "text": seg.text,
+        "kind": seg.kind,
+        "kept": seg.kept and doc.kept,
+        "reason": seg.reason if seg.kept is False or doc.kept else doc.status,
+        "lang": seg.lang,
+        "lang_prob": seg.lang_prob,
+        "script": seg.script,
+    }
+
+
+def sentence_row(doc: Document, seg_index: int, sent_index: int, sent: Sentence) -> dict[str, Any]:
+    return {
+        "id": doc.sentence_id(seg_index, sent_index),
+        "doc_id": doc.id,
+        "segment": seg_index,
+        "span": list(sent.span),
+        "text": sent.text,
+        "lang": sent.lang,
+        "lang_prob": sent.lang_prob,
+        "translation": sent.translation.as_dict() if sent.translation else None,
+        "pending": sent.pending,
+    }
+
+
+def document_row(doc: Document) -> dict[str, Any]:
+    languages: dict[str, int] = {}
+    sentences = 0
+    for seg in doc.segments:
+        if seg.kept and doc.kept:
+            for sent in seg.sentences:
+                languages[sent.lang] = languages.get(sent.lang, 0) + 1
+                sentences += 1
+    row: dict[str, Any] = {
+        "id": doc.id,
+        "source": doc.source.as_dict(),
+        "status": doc.status,
+        "lang": doc.lang,
+    }
+    for key in ("title", "url", "record_id", "html_lang"):
+        if doc.meta.get(key) not in (None, ""):
+            row[key] = doc.meta[key]
+    row.update(
+        segments=len(doc.segments),
+        segments_kept=sum(1 for s in doc.segments if s.kept) if doc.kept else 0,
+        sentences=sentences,
+        languages=dict(sorted(languages.items())),
+    )
+    return row

@@ -1,0 +1,74 @@
+"""Atomic output directories: write everything under a staging folder, then swap it in.
+
+An interrupted run (Ctrl-C, kill -9, a full disk) leaves OUT exactly as it was before
+the run, plus at most a stale ``.staging-*`` folder that the next run removes. Readers
+never see a half-written ``sentences.jsonl``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+STAGING_PREFIX = ".staging-"
+
+
+class Staging:
+    """A folder inside OUT whose files replace OUT's files of the same name on commit."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in out.glob(f"{STAGING_PREFIX}*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        self.dir = out / f"{STAGING_PREFIX}{os.getpid()}"
+        self.dir.mkdir()
+
+    def path(self, relpath: str) -> Path:
+        path = self.dir / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def commit(self, replace_dirs: tuple[str, ...] = ("mono", "parallel")) -> None:
+        """Move every staged file into OUT; folders in *replace_dirs* are replaced whole.
+
+        Replacing ``mono/`` whole means a language that vanished from the input does not
+        leave last run's ``mono/xx.txt`` behind.
+        """
+        for name in replace_dirs:
+            old = self.out / name
+            if old.exists():
+                trash = self.out / f"{STAGING_PREFIX}old-{name}-{os.getpid()}"
+                os.replace(old, trash)
+                shutil.rmtree(trash, ignore_errors=True)
+        for src in sorted(self.dir.rglob("*")):
+            if src.is_file():
+                dst = self.out / src.relative_to(self.dir)
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                _fsync(src)
+                os.replace(src, dst)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        _fsync_dir(self.out)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
