@@ -79,11 +79,17 @@ class Pipeline:
             "languages": list(self.languages),
             "input": dict(self.input),
             "output": dataclasses.asdict(self.output),
-            "steps": [
-                {"use": s.name, **{k: _jsonable(v) for k, v in dataclasses.asdict(s).items()}}
-                for s in self.steps
-            ],
+            "steps": [{"use": s.name, **step_parameters(s)} for s in self.steps],
         }
+
+
+def step_parameters(step: Step) -> dict[str, Any]:
+    """A step's configured parameters (its init fields), as JSON-ready values."""
+    return {
+        f.name: _jsonable(getattr(step, f.name))
+        for f in dataclasses.fields(step)
+        if f.init and not f.name.startswith("_")
+    }
 
 
 def _jsonable(value: Any) -> Any:
