@@ -176,15 +176,16 @@ def main() -> None:
             size = sum(p.stat().st_size for p in folder.iterdir())
         res = run_once(folder, DATA / f"out-{mb:g}mb")
         rows.append((mb, size, res))
-    print(f"{'corpus':>8} {'MB in':>8} {'docs':>8} {'s':>8} {'MB/s':>7} {'docs/s':>8} {'RSS MB':>8}")
+    header = ("corpus", "MB in", "docs", "s", "MB/s", "docs/s", "RSS MB")
+    print("{:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>8}".format(*header))
     for mb, size, res in rows:
         print(f"{mb:>6g}MB {size / 1e6:>8.1f} {res['docs']:>8} {res['seconds']:>8.1f} "
               f"{size / 1e6 / res['seconds']:>7.2f} {res['docs'] / res['seconds']:>8.0f} "
               f"{res['rss_mb']:>8.0f}")
     (small_mb, _, small), (big_mb, _, big) = rows
     print(f"peak RSS ratio {big_mb:g} MB / {small_mb:g} MB: {big['rss_mb'] / small['rss_mb']:.2f}")
-    print(f"(bench process itself: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
-          f", {time.process_time():.1f} s CPU)")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"(bench process itself: {own:.0f} MB, {time.process_time():.1f} s CPU)")
 
 
 if __name__ == "__main__":

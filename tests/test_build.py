@@ -52,7 +52,8 @@ def seed_out(tmp_path_factory) -> Path:
 
 def test_seed_page_body_kept_and_furniture_dropped(seed_out):
     mono = (seed_out / "mono" / "en.txt").read_text(encoding="utf-8").splitlines()
-    assert any(line.startswith("Turkish Foreign Minister Mevlut Cavusoglu assured") for line in mono)
+    lead = "Turkish Foreign Minister Mevlut Cavusoglu assured"
+    assert any(line.startswith(lead) for line in mono)
     assert any("Rostec" in line for line in mono)
     joined = "\n".join(mono)
     for furniture in ["Subscribe", "Newsfeed", "To participate in the discussion",
