@@ -1,0 +1,90 @@
+"""The ``[input]`` table of a pipeline file: how inputs are found, sized and parsed.
+
+Every field has a default that suits scraped web data, so an empty ``[input]`` table (or
+none at all) works. Values are checked here, so a bad value is a ``ConfigError`` naming
+the key before any input is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Literal
+
+from corpus.errors import ConfigError
+
+FORMATS = ("auto", "text", "html", "jsonl")
+
+
+@dataclass(slots=True)
+class InputConfig:
+    """How to read inputs. Field names are the keys of the pipeline file's ``[input]``."""
+
+    format: Literal["auto", "text", "html", "jsonl"] = "auto"
+    """``auto`` picks by extension (``.txt``, ``.html``, ``.jsonl``…), then by content."""
+    text_field: str = "text"
+    """JSONL: the field holding the text (a dotted path such as ``doc.body`` also works)."""
+    id_field: str = "id"
+    url_field: str = "url"
+    title_field: str = "title"
+    record_format: Literal["text", "html"] = "text"
+    """JSONL: whether the text field holds plain text or an HTML page."""
+    encoding: str = "auto"
+    """``auto`` detects; any Python codec name (``cp1251``) forces it for every input."""
+    max_file_mb: int = 1024
+    """Inputs larger than this on disk are recorded as ``dropped:too_large``."""
+    max_decompressed_mb: int = 1024
+    """Gzip-bomb guard: decompression stops past this size (``dropped:too_large``)."""
+    follow_symlinks: bool = True
+    """Follow symbolic links inside input directories (loops are detected and skipped)."""
+    detect_bytes: int = 65536
+    """How many bytes charset detection looks at (only for input that is not UTF-8)."""
+    join_wrapped_lines: bool = True
+    """Plain text: join hard-wrapped lines of one paragraph into one segment."""
+    html_main_content: bool = True
+    """HTML: mark text outside trafilatura's main content as boilerplate."""
+
+    def __post_init__(self) -> None:
+        if self.format not in FORMATS:
+            raise ConfigError(f"[input] format = {self.format!r}: use one of {', '.join(FORMATS)}")
+        if self.record_format not in ("text", "html"):
+            raise ConfigError(f"[input] record_format = {self.record_format!r}: use text or html")
+        for name in ("max_file_mb", "max_decompressed_mb", "detect_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ConfigError(f"[input] {name} = {value!r}: expected a positive integer")
+        for name in ("text_field", "id_field", "url_field", "title_field"):
+            if not isinstance(getattr(self, name), str) or not getattr(self, name):
+                raise ConfigError(f"[input] {name} must be a non-empty string")
+        for name in ("follow_symlinks", "join_wrapped_lines", "html_main_content"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(
+                    f"[input] {name} = {getattr(self, name)!r}: expected true or false"
+                )
+        if self.encoding != "auto":
+            import codecs
+
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise ConfigError(
+                    f"[input] encoding = {self.encoding!r} is not a known codec"
+                ) from None
+
+    @classmethod
+    def from_dict(cls, table: dict[str, object], *, where: str = "[input]") -> InputConfig:
+        """Build from a parsed TOML table; an unknown key is an error that names it."""
+        known = {f.name for f in fields(cls)}
+        for key in table:
+            if key not in known:
+                raise ConfigError(
+                    f"{where}: unknown key {key!r} (known: {', '.join(sorted(known))})"
+                )
+        return cls(**table)  # type: ignore[arg-type]
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 1024 * 1024
+
+    @property
+    def max_decompressed_bytes(self) -> int:
+        return self.max_decompressed_mb * 1024 * 1024

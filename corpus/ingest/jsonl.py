@@ -1,0 +1,160 @@
+"""JSONL: one document per line, streamed (memory flat in file size).
+
+A bad line is a document of its own with ``status="error:invalid JSON at line N: …"``
+and ``source.record = N``; the good lines around it are kept. Problems of the file as a
+whole that show up only at its end (a truncated gzip stream, the size limit) add one
+more document without a record number.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from typing import Any
+
+from corpus.ingest.config import InputConfig
+from corpus.ingest.documents import content_document, status_document
+from corpus.ingest.streams import ByteSource
+from corpus.records import Document, Source
+
+_MISSING = object()
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def iter_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, int, bytes]]:
+    """``(line number, byte offset, line without its terminator)`` for every line."""
+    number = 0
+    offset = 0
+    parts: list[bytes] = []
+    for chunk in chunks:
+        start = 0
+        while True:
+            nl = chunk.find(b"\n", start)
+            if nl < 0:
+                if start < len(chunk):
+                    parts.append(chunk[start:] if start else chunk)
+                break
+            piece = chunk[start:nl]
+            if parts:
+                parts.append(piece)
+                piece = b"".join(parts)
+                parts = []
+            number += 1
+            yield number, offset, piece
+            offset += len(piece) + 1
+            start = nl + 1
+    if parts:
+        yield number + 1, offset, b"".join(parts)
+
+
+def looks_like_jsonl(head: bytes) -> bool:
+    """Content sniffing: the first non-blank line is (the start of) a JSON object."""
+    head = head.removeprefix(codecs.BOM_UTF8).lstrip()
+    if not head.startswith(b"{"):
+        return False
+    line, newline, _ = head.partition(b"\n")
+    if not newline:
+        return head.startswith((b'{"', b"{ "))
+    try:
+        return isinstance(json.loads(line), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+def _field(obj: dict[str, Any], name: str) -> Any:
+    """``obj[name]``, or a dotted path (``doc.body``) when no such key exists."""
+    if name in obj:
+        return obj[name]
+    value: Any = obj
+    for part in name.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
+
+
+def _scalar(value: Any) -> str | None:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _without_lone_surrogates(text: str, notes: list[str]) -> str:
+    """JSON ``\\ud800`` escapes decode to lone surrogates, which UTF-8 cannot hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        notes.append("replaced lone surrogate escapes with U+FFFD")
+        return _SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def _record(
+    number: int, offset: int, line: bytes, base: Source, cfg: InputConfig
+) -> Document | None:
+    source = replace(base, record=number, offset=offset, length=len(line), notes=list(base.notes))
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    if number == 1:
+        line = line.removeprefix(codecs.BOM_UTF8)
+    if not line.strip():
+        return None
+    try:
+        try:
+            obj = json.loads(line)
+        except UnicodeDecodeError:
+            decoded = line.decode("utf-8", "replace")
+            source.notes.append("replaced undecodable bytes with U+FFFD")
+            obj = json.loads(decoded)
+    except json.JSONDecodeError as exc:
+        return status_document(
+            source, f"error:invalid JSON at line {number}: {exc.msg} (column {exc.colno})"
+        )
+    except (ValueError, RecursionError) as exc:
+        return status_document(source, f"error:invalid JSON at line {number}: {exc}")
+    if not isinstance(obj, dict):
+        kind = type(obj).__name__
+        return status_document(
+            source, f"error:invalid JSON at line {number}: expected an object, got {kind}"
+        )
+    meta: dict[str, Any] = {}
+    for key, name in (("id", cfg.id_field), ("url", cfg.url_field), ("title", cfg.title_field)):
+        value = _scalar(_field(obj, name))
+        if value is not None:
+            meta[key] = _without_lone_surrogates(value, source.notes)
+    text = _field(obj, cfg.text_field)
+    if text is _MISSING or not isinstance(text, str):
+        what = "no" if text is _MISSING else f"a {type(text).__name__} in"
+        doc = status_document(source, "dropped:no_text_field", [f"{what} field {cfg.text_field!r}"])
+        doc.meta = meta
+        return doc
+    text = _without_lone_surrogates(text, source.notes)
+    return content_document(source, text, cfg.record_format, cfg, meta)
+
+
+def read_jsonl(data: ByteSource, base: Source, cfg: InputConfig) -> Iterator[Document]:
+    """Documents for every record of a JSONL stream (see the module docstring)."""
+    base.encoding = "utf-8"
+    records = 0
+    last = 0
+    for number, offset, line in iter_lines(data):
+        last = number
+        doc = _record(number, offset, line, base, cfg)
+        if doc is not None:
+            records += 1
+            yield doc
+    tail = replace(base, notes=[*base.notes, *data.notes])
+    if data.problem == "too_large":
+        yield status_document(
+            tail,
+            "dropped:too_large",
+            [f"decompressed size over {cfg.max_decompressed_mb} MB; stopped after line {last}"],
+        )
+    elif data.problem:
+        what = "truncated gzip stream" if data.problem == "truncated" else f"gzip {data.problem}"
+        yield status_document(tail, f"error:{what} after line {last} ({records} records read)")
+    elif records == 0:
+        yield status_document(tail, "dropped:empty", ["no JSONL records"])
