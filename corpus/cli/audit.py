@@ -1,0 +1,106 @@
+"""``corpus audit``: which segments are in which language, what was dropped, what waits."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from corpus.errors import ConfigError, CorpusError
+
+FORMATS = ("table", "json", "csv", "html")
+SUFFIXES = {".json": "json", ".csv": "csv", ".html": "html", ".htm": "html", ".txt": "table"}
+
+
+def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({c.strip() for v in values for c in v.split(",") if c.strip()}))
+
+
+def choose_format(fmt: str | None, output: str | None, tty: bool) -> str:
+    """Explicit ``--format``; else the ``-o`` file's suffix; else table on a terminal, JSON not."""
+    if fmt:
+        return fmt
+    if output and output != "-":
+        suffix = Path(output).suffix.lower()
+        if suffix in SUFFIXES:
+            return SUFFIXES[suffix]
+    return "table" if tty and not output else "json"
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
+              help="Output format. Default: table on a terminal, else JSON (or from -o's suffix).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the report to this file instead of standard output.")
+@click.option("--lang", "langs", multiple=True, metavar="CODE[,CODE]",
+              help="Only segments detected as these languages (repeatable).")
+@click.option("--foreign", is_flag=True,
+              help="Only segments whose language differs from their document's.")
+@click.option("--min-prob", type=click.FloatRange(0.0, 1.0),
+              help="Only segments detected with at least this probability.")
+@click.option("--doc", "docs", multiple=True, metavar="ID|PATH|GLOB",
+              help="Only these documents: id (or its prefix), source path or glob (repeatable).")
+@click.option("--low-prob", type=click.FloatRange(0.0, 1.0), default=0.5, show_default=True,
+              help="Segments below this probability are listed as low-confidence.")
+@click.option("--limit", type=click.IntRange(0), default=20, show_default=True,
+              help="Rows per list in the table format.")
+@click.option("--max-rows", type=click.IntRange(0), default=1000, show_default=True,
+              help="Rows kept per list in JSON/HTML; the rest are counted, not listed.")
+@click.option("-p", "--pipeline", type=click.Path(dir_okay=False),
+              help="Pipeline for raw inputs (default: the packaged default pipeline).")
+@click.option("--languages", help="Raw inputs: allowed languages for detection, e.g. en,ru,uk.")
+def audit(paths, fmt, output, langs, foreign, min_prob, docs, low_prob, limit, max_rows,
+          pipeline, languages):
+    """Audit the languages of a corpus: per language, per document, foreign and unsure lines.
+
+    PATHS are `corpus build` output folders (read from segments.jsonl, sentences.jsonl,
+    documents.jsonl and manifest.json), or raw inputs (files, folders, globs), which are
+    run through the pipeline up to language detection without writing anything.
+
+    \b
+        corpus audit out/                          # table at the terminal
+        corpus audit out/ --foreign --lang ru      # Russian lines in non-Russian documents
+        corpus audit out/ -o audit.html            # self-contained HTML report
+        corpus audit out/ --format csv > segs.csv  # one row per segment
+        corpus audit seeds/ --languages en,ru,uk   # raw inputs, nothing written
+
+    JSON layout: corpus/audit/SCHEMA.md. Exit status 0 on success, 1 when the files
+    cannot be read, 2 on usage errors.
+    """
+    from corpus.audit import Filters, render, run_audit, write_csv
+    from corpus.cli.build import parse_languages
+
+    to_file = output not in (None, "-")
+    fmt = choose_format(fmt, output, sys.stdout.isatty())
+    filters = Filters(langs=_codes(langs), foreign=foreign, min_prob=min_prob, docs=tuple(docs))
+    for path in paths:
+        if path != "-" and not any(ch in path for ch in "*?[") and not Path(path).exists():
+            raise click.UsageError(f"{path}: no such file or directory")
+    options = {"filters": filters, "pipeline": pipeline, "languages": parse_languages(languages)}
+    try:
+        if fmt == "csv":
+            if to_file:
+                with open(output, "w", encoding="utf-8", newline="") as fh:
+                    write_csv(paths, fh, **options)
+            else:
+                write_csv(paths, sys.stdout, **options)
+            return
+        result = run_audit(paths, low_prob=low_prob, max_rows=max_rows, **options)
+        width = shutil.get_terminal_size((80, 24)).columns if not to_file else 80
+        text = render(result, fmt, limit=limit, width=min(max(width, 60), 120))
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    except CorpusError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    if to_file:
+        Path(output).write_text(text, encoding="utf-8", newline="\n")
+        click.echo(f"wrote {output} ({fmt})", err=True)
+    else:
+        click.echo(text, nl=False)
