@@ -32,6 +32,8 @@ class Step:
     requires: ClassVar[frozenset[str]] = frozenset()
     provides: ClassVar[frozenset[str]] = frozenset()
     per_document: ClassVar[bool] = True
+    # non-init fields that must not be saved in a checkpoint (loaded models, handles)
+    transient: ClassVar[frozenset[str]] = frozenset()
 
     def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:
@@ -49,6 +51,22 @@ class Step:
 
     def close(self) -> None:
         """Release resources (models, caches) once the stream is exhausted."""
+
+    def state(self) -> dict[str, Any]:
+        """What a checkpoint must save for ``--resume``/``--append``: the non-init fields.
+
+        Corpus-wide steps keep their memory (dedup index, line counts, counters) in
+        such fields, so a resumed run continues exactly where the interrupted one stood.
+        """
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)  # type: ignore[arg-type]
+            if not f.init and f.name not in self.transient
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            setattr(self, key, value)
 
 
 def register(name: str):

@@ -30,10 +30,24 @@ def parse_languages(value: str | None) -> list[str] | None:
               help="Translation device (overrides the pipeline).")
 @click.option("--models-dir", type=click.Path(file_okay=False),
               help="Argos models directory (else $CORPUS_MODELS_DIR, else Argos' default).")
+@click.option("-j", "--workers", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes for the per-document steps; 0 = all cores.")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted run into the same OUT from its last checkpoint.")
+@click.option("--append", is_flag=True,
+              help="Add inputs not yet in OUT; dedup and counts see the whole corpus.")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local",
+              show_default=True, help="Run on this machine, or on a Ray cluster.")
+@click.option("--address", help="Ray cluster address (auto, ray://host:10001).")
+@click.option("--shard-files", type=click.IntRange(min=1), default=512, show_default=True,
+              help="Inputs per checkpoint (resume granularity).")
+@click.option("--shard-mb", type=click.FloatRange(min=0.001), default=64.0, show_default=True,
+              help="Input megabytes per checkpoint.")
 @click.option("--dry-run", is_flag=True, help="Print the resolved pipeline and inputs; do nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print per-stage timings.")
-def build(inputs, out, pipeline, target, languages, device, models_dir, dry_run, quiet, verbose):
+def build(inputs, out, pipeline, target, languages, device, models_dir, workers, resume, append,
+          executor, address, shard_files, shard_mb, dry_run, quiet, verbose):
     """Ingest, clean, segment, detect and translate INPUTS into an aligned corpus in OUT.
 
     INPUTS are files, directories (read recursively), glob patterns or - for stdin:
@@ -49,6 +63,7 @@ def build(inputs, out, pipeline, target, languages, device, models_dir, dry_run,
     when the run completes (dropped inputs are listed in the manifest), 1 when it
     cannot complete, 2 on usage or configuration errors.
     """
+    from corpus.executors import cpu_count
     from corpus.ingest import expand_inputs
     from corpus.pipeline import run_build
     from corpus.summary import format_summary
@@ -65,7 +80,17 @@ def build(inputs, out, pipeline, target, languages, device, models_dir, dry_run,
                                   ensure_ascii=False, indent=2))
             return
         result = run_build(
-            inputs, Path(out), pipe, progress=not quiet and sys.stderr.isatty()
+            inputs,
+            Path(out),
+            pipe,
+            progress=not quiet and sys.stderr.isatty(),
+            workers=workers or cpu_count(),
+            resume=resume,
+            append=append,
+            executor=executor,
+            address=address,
+            shard_files=shard_files,
+            shard_mb=shard_mb,
         )
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
@@ -73,13 +98,15 @@ def build(inputs, out, pipeline, target, languages, device, models_dir, dry_run,
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        click.echo(f"\nInterrupted; {out} is unchanged. Run the same command again to redo it.",
-                   err=True)
+        click.echo(f"\nInterrupted; {out} is unchanged. Add --resume to the same command to "
+                   "continue from the last checkpoint.", err=True)
         sys.exit(130)
     except CorpusError as exc:  # pragma: no cover - every error has a class above
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     if not quiet:
+        if result.skipped_inputs:
+            click.echo(f"  skipped {result.skipped_inputs} inputs already in {out}")
         click.echo(format_summary(result.manifest, out, result.seconds, result.missing_models))
         if verbose:
             click.echo("  timings (s): " + ", ".join(

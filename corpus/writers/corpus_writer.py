@@ -117,10 +117,10 @@ class Counts:
 class CorpusWriter:
     """Write documents into a staging folder of OUT; ``commit`` swaps it in."""
 
-    def __init__(self, out: Path, output: OutputConfig) -> None:
+    def __init__(self, out: Path, output: OutputConfig, *, keep_staging: bool = False) -> None:
         self.out = out
         self.output = output
-        self.staging = Staging(out)
+        self.staging = Staging(out, keep=keep_staging)
         self._stack = ExitStack()
         self._files: dict[str, IO[str]] = {}
         self.counts = Counts()
@@ -133,7 +133,10 @@ class CorpusWriter:
         handle = self._files.get(relpath)
         if handle is None:
             path = self.staging.path(relpath)
-            handle = self._stack.enter_context(open(path, "w", encoding="utf-8", newline="\n"))  # noqa: SIM115
+            # append: a resumed run continues the files a checkpoint truncated
+            handle = self._stack.enter_context(
+                open(path, "a", encoding="utf-8", newline="\n")  # noqa: SIM115
+            )
             self._files[relpath] = handle
         return handle
 
@@ -193,6 +196,38 @@ class CorpusWriter:
             if doc.kept or doc.status.startswith("dropped:duplicate"):
                 record["id"] = doc.id
             tally.records.append(record)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Flush the streams; return what a checkpoint needs to continue from here."""
+        for handle in self._files.values():
+            handle.flush()
+        sizes = {rel: self.staging.path(rel).stat().st_size for rel in self._files}
+        return {
+            "sizes": sizes,
+            "counts": self.counts,
+            "inputs": self.inputs,
+            "order": self._order,
+        }
+
+    def restore(self, snap: dict[str, Any]) -> None:
+        """Cut the staged files back to a checkpoint, dropping what came after it."""
+        self._stack.close()
+        self._files.clear()
+        sizes: dict[str, int] = snap["sizes"]
+        for path in sorted(self.staging.dir.rglob("*")):
+            if not path.is_file():
+                continue
+            rel = str(path.relative_to(self.staging.dir))
+            if rel in sizes:
+                with open(path, "r+b") as fh:
+                    fh.truncate(sizes[rel])
+            else:
+                path.unlink()
+        self.counts = snap["counts"]
+        self.inputs = snap["inputs"]
+        self._order = snap["order"]
+        for rel in sorted(sizes):
+            self._open(rel)
 
     def write_json(self, relpath: str, text: str) -> None:
         with open(self.staging.path(relpath), "w", encoding="utf-8", newline="\n") as fh:

@@ -12,36 +12,48 @@ import shutil
 from pathlib import Path
 
 STAGING_PREFIX = ".staging-"
+REPLACED_DIRS = ("mono", "parallel")
 
 
 class Staging:
     """A folder inside OUT whose files replace OUT's files of the same name on commit."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, *, keep: bool = False, prepare: bool = True) -> None:
+        """Open OUT's staging folder; *keep* reuses an interrupted run's (``--resume``)."""
         self.out = out
         out.mkdir(parents=True, exist_ok=True)
+        self.dir = out / f"{STAGING_PREFIX}run"
         for stale in out.glob(f"{STAGING_PREFIX}*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        self.dir = out / f"{STAGING_PREFIX}{os.getpid()}"
-        self.dir.mkdir()
+            if not (keep and stale == self.dir):
+                shutil.rmtree(stale, ignore_errors=True)
+        self.dir.mkdir(exist_ok=True)
+        for name in REPLACED_DIRS if prepare else ():
+            (self.dir / name).mkdir(exist_ok=True)  # present even when empty: commit replaces
 
     def path(self, relpath: str) -> Path:
         path = self.dir / relpath
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
-    def commit(self, replace_dirs: tuple[str, ...] = ("mono", "parallel")) -> None:
+    def commit(self, replace_dirs: tuple[str, ...] = REPLACED_DIRS) -> None:
         """Move every staged file into OUT; folders in *replace_dirs* are replaced whole.
 
         Replacing ``mono/`` whole means a language that vanished from the input does not
         leave last run's ``mono/xx.txt`` behind.
         """
         for name in replace_dirs:
+            staged = self.dir / name
+            if not staged.is_dir():
+                continue  # moved already by an earlier, interrupted commit
             old = self.out / name
             if old.exists():
                 trash = self.out / f"{STAGING_PREFIX}old-{name}-{os.getpid()}"
                 os.replace(old, trash)
                 shutil.rmtree(trash, ignore_errors=True)
+            for path in staged.rglob("*"):
+                if path.is_file():
+                    _fsync(path)
+            os.replace(staged, old)
         for src in sorted(self.dir.rglob("*")):
             if src.is_file():
                 dst = self.out / src.relative_to(self.dir)

@@ -1,0 +1,186 @@
+"""Where per-document work runs: in this process, or in a pool of worker processes.
+
+A pipeline alternates *per-document* steps (pure functions of one document: normalise,
+boilerplate, langid, segment) with *corpus-wide* ones (dedup, repeated lines,
+translation) that must see documents one after another, in order. An executor runs a
+run of consecutive per-document steps over a stream; corpus-wide steps always run in
+the main process. Results come back in input order, so ``--workers 4`` writes the same
+bytes as ``--workers 1``.
+
+Workers process chunks of documents with fresh copies of the steps and send back each
+step's counters for the chunk; the main process adds them up (``merge_stats``).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from corpus.ingest import InputConfig, InputRef, read_input
+from corpus.records import Document
+from corpus.registry import Step
+
+Stats = list[dict[str, Any]]
+
+
+def merge_stats(total: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    """Add counters: numbers are summed, dicts merged recursively, lists unioned."""
+    for key, value in more.items():
+        have = total.get(key)
+        if isinstance(value, bool) or have is None:
+            total[key] = copy.deepcopy(value)
+        elif isinstance(value, (int, float)) and isinstance(have, (int, float)):
+            total[key] = have + value
+        elif isinstance(value, dict) and isinstance(have, dict):
+            merge_stats(have, value)
+        elif isinstance(value, list) and isinstance(have, list):
+            total[key] = sorted(set(have) | set(value), key=str)
+        else:
+            total[key] = value
+    return total
+
+
+def apply_steps(steps: Sequence[Step], docs: Iterable[Document]) -> Iterator[Document]:
+    stream: Iterable[Document] = docs
+    for step in steps:
+        stream = step(stream)
+    return iter(stream)
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+# ---- worker side ------------------------------------------------------------------
+_W_STEPS: list[Step] = []
+_W_INPUT: InputConfig | None = None
+
+
+def _init_worker(steps: list[Step], input_cfg: InputConfig) -> None:
+    global _W_STEPS, _W_INPUT
+    _W_STEPS = steps
+    _W_INPUT = input_cfg
+
+
+def _run_chunk(
+    first: int, last: int, refs: list[InputRef] | None, docs: list[Document] | None
+) -> tuple[list[Document], Stats]:
+    """Run steps ``first..last-1`` on *docs* (or on what *refs* read to)."""
+    steps = [copy.deepcopy(s) for s in _W_STEPS[first:last]]
+    if refs is not None:
+        assert _W_INPUT is not None
+        source: Iterable[Document] = (d for ref in refs for d in read_input(ref, _W_INPUT))
+    else:
+        source = docs or []
+    out = list(apply_steps(steps, source))
+    return out, [s.stats() for s in steps]
+
+
+# ---- main side --------------------------------------------------------------------
+class Executor:
+    """Runs steps ``[first, last)`` of the pipeline over a stream of documents."""
+
+    workers = 1
+
+    def __init__(self, steps: list[Step], input_cfg: InputConfig) -> None:
+        self.steps = steps
+        self.input_cfg = input_cfg
+        self.worker_stats: list[dict[str, Any]] = [{} for _ in steps]
+
+    def read(
+        self, refs: Sequence[InputRef], first: int, last: int, on_input: Callable[[], None]
+    ) -> Iterator[Document]:
+        def source() -> Iterator[Document]:
+            for ref in refs:
+                yield from read_input(ref, self.input_cfg)
+                on_input()
+
+        return apply_steps(self.steps[first:last], source())
+
+    def map(self, docs: Iterable[Document], first: int, last: int) -> Iterator[Document]:
+        return apply_steps(self.steps[first:last], docs)
+
+    def shutdown(self) -> None:
+        pass
+
+
+class PoolExecutor(Executor):
+    """Per-document steps in ``workers`` processes, results in input order.
+
+    At most ``2 × workers`` chunks are in flight, so memory stays bounded however long
+    the stream is.
+    """
+
+    def __init__(
+        self, steps: list[Step], input_cfg: InputConfig, workers: int, chunk_docs: int = 64
+    ) -> None:
+        super().__init__(steps, input_cfg)
+        self.workers = workers
+        self.chunk_docs = chunk_docs
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers, initializer=_init_worker, initargs=(steps, input_cfg)
+        )
+
+    def _ordered(
+        self,
+        tasks: Iterator[tuple[list[InputRef] | None, list[Document] | None]],
+        first: int,
+        last: int,
+        on_done: Callable[[int], None] | None = None,
+    ) -> Iterator[Document]:
+        window: deque[tuple[Future, int]] = deque()
+        limit = 2 * self.workers
+        for refs, docs in tasks:
+            window.append((self.pool.submit(_run_chunk, first, last, refs, docs),
+                           len(refs) if refs else 0))
+            if len(window) >= limit:
+                yield from self._collect(window.popleft(), first, on_done)
+        while window:
+            yield from self._collect(window.popleft(), first, on_done)
+
+    def _collect(
+        self, item: tuple[Future, int], first: int, on_done: Callable[[int], None] | None
+    ) -> Iterator[Document]:
+        future, n_refs = item
+        docs, stats = future.result()
+        for offset, step_stats in enumerate(stats):
+            merge_stats(self.worker_stats[first + offset], step_stats)
+        if on_done is not None and n_refs:
+            on_done(n_refs)
+        yield from docs
+
+    def read(
+        self, refs: Sequence[InputRef], first: int, last: int, on_input: Callable[[], None]
+    ) -> Iterator[Document]:
+        def tasks() -> Iterator[tuple[list[InputRef] | None, list[Document] | None]]:
+            for ref in refs:
+                yield [ref], None
+
+        def done(n: int) -> None:
+            for _ in range(n):
+                on_input()
+
+        return self._ordered(tasks(), first, last, done)
+
+    def map(self, docs: Iterable[Document], first: int, last: int) -> Iterator[Document]:
+        def tasks() -> Iterator[tuple[list[InputRef] | None, list[Document] | None]]:
+            chunk: list[Document] = []
+            for doc in docs:
+                chunk.append(doc)
+                if len(chunk) >= self.chunk_docs:
+                    yield None, chunk
+                    chunk = []
+            if chunk:
+                yield None, chunk
+
+        return self._ordered(tasks(), first, last)
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)

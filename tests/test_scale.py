@@ -1,0 +1,228 @@
+"""Scale: worker processes, checkpoints, --resume after kill -9, --append."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from corpus.config import pipeline_from_dict
+from corpus.pipeline import run_build
+
+PIPELINE = {
+    "steps": [
+        {"use": "normalize"},
+        {"use": "dedup"},
+        {"use": "boilerplate"},
+        {"use": "repeated_lines", "min_pages": 2},
+        {"use": "langid", "level": "segment"},
+        {"use": "segment"},
+        {"use": "langid", "level": "sentence"},
+    ],
+    "output": {"audit": False},
+}
+TOML = """
+[[steps]]
+use = "normalize"
+[[steps]]
+use = "dedup"
+[[steps]]
+use = "boilerplate"
+[[steps]]
+use = "repeated_lines"
+min_pages = 2
+[[steps]]
+use = "langid"
+level = "segment"
+[[steps]]
+use = "segment"
+[[steps]]
+use = "langid"
+level = "sentence"
+[output]
+audit = false
+"""
+SENTENCES = {
+    "en": ["The council approved the new budget after a long debate on Tuesday.",
+           "Prices for fresh vegetables rose sharply across the region this spring.",
+           "The museum will reopen next month with an exhibition of early photographs."],
+    "ru": ["Городской совет утвердил новый бюджет после долгого обсуждения во вторник.",
+           "Цены на свежие овощи весной резко выросли по всему региону.",
+           "Музей откроется в следующем месяце выставкой ранних фотографий."],
+    "de": ["Der Stadtrat hat den neuen Haushalt nach einer langen Debatte gebilligt.",
+           "Die Preise für frisches Gemüse sind in diesem Frühjahr stark gestiegen.",
+           "Das Museum öffnet im nächsten Monat mit einer Ausstellung früher Fotografien."],
+}
+
+
+def make_corpus(folder: Path, files: int, seed: int = 3) -> None:
+    rng = random.Random(seed)
+    folder.mkdir(parents=True)
+    langs = sorted(SENTENCES)
+    for n in range(files):
+        lang = langs[n % 3]
+        lines = ["Home", "Subscribe", "Site menu line"]
+        for _ in range(rng.randint(2, 6)):
+            lines.append(" ".join(rng.choice(SENTENCES[lang]) for _ in range(rng.randint(1, 4))))
+        (folder / f"{n:05d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # an exact duplicate, so dedup state matters across shards
+    (folder / "99999.txt").write_bytes((folder / "00001.txt").read_bytes())
+
+
+def digests(out: Path) -> dict[str, str]:
+    found = {}
+    for path in sorted(out.rglob("*")):
+        rel = str(path.relative_to(out))
+        if path.is_file() and not rel.startswith("."):
+            data = path.read_bytes()
+            if rel == "manifest.json":
+                manifest = json.loads(data)
+                manifest.pop("timings")
+                # the same steps, loaded from a dict here and from a file there
+                manifest["pipeline"].pop("path")
+                manifest["pipeline"].pop("sha256")
+                data = json.dumps(manifest, sort_keys=True).encode()
+            found[rel] = hashlib.sha256(data).hexdigest()
+    return found
+
+
+def pipe():
+    return pipeline_from_dict(json.loads(json.dumps(PIPELINE)), where="test")
+
+
+@pytest.fixture(scope="module")
+def corpus_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("scale") / "in"
+    make_corpus(folder, 300)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def reference(corpus_dir, tmp_path_factory) -> dict[str, str]:
+    out = tmp_path_factory.mktemp("ref") / "out"
+    run_build([str(corpus_dir)], out, pipe(), workers=1, shard_files=25)
+    return digests(out)
+
+
+def test_workers_give_identical_bytes(corpus_dir, reference, tmp_path, monkeypatch):
+    monkeypatch.setattr("corpus.pipeline.SMALL_INPUT_BYTES", 0)
+    out = tmp_path / "out"
+    result = run_build([str(corpus_dir)], out, pipe(), workers=2, shard_files=40)
+    assert digests(out) == reference
+    steps = result.manifest["steps"]
+    assert steps["boilerplate"]["dropped"]  # counters from the workers reach the manifest
+    assert steps["dedup"]["duplicates"] == 1
+
+
+def test_shard_size_does_not_change_output(corpus_dir, reference, tmp_path):
+    out = tmp_path / "out"
+    run_build([str(corpus_dir)], out, pipe(), workers=1, shard_files=7)
+    assert digests(out) == reference
+
+
+def test_kill_9_then_resume_gives_identical_outputs(corpus_dir, reference, tmp_path):
+    pipeline = tmp_path / "p.toml"
+    pipeline.write_text(TOML, encoding="utf-8")
+    rng = random.Random(11)
+    cmd = [sys.executable, "-m", "corpus.cli", "build", str(corpus_dir), "--quiet",
+           "-p", str(pipeline), "--shard-files", "25", "-j", "1"]
+    # how long a whole run takes here, to pick kill moments inside it
+    started = time.perf_counter()
+    subprocess.run([*cmd, "-o", str(tmp_path / "timing")], check=True)
+    duration = time.perf_counter() - started
+    for attempt in range(5):
+        out = tmp_path / f"out{attempt}"
+        proc = subprocess.Popen([*cmd, "-o", str(out)])
+        time.sleep(rng.uniform(0.3, 0.9) * duration)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        resumed = subprocess.run([*cmd, "-o", str(out), "--resume"], capture_output=True)
+        assert resumed.returncode == 0, resumed.stderr.decode()
+        assert digests(out) == reference, f"attempt {attempt}"
+        assert not list(out.glob(".staging-*"))
+
+
+def test_ctrl_c_keeps_checkpoint_and_resume_skips_done_work(corpus_dir, reference, tmp_path):
+    pipeline = tmp_path / "p.toml"
+    pipeline.write_text(TOML, encoding="utf-8")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "corpus.cli", "build", str(corpus_dir), "-o", str(out),
+           "-p", str(pipeline), "--shard-files", "10", "-j", "1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.time() + 60
+    while not (out / ".corpus-state" / "checkpoint.pkl").exists() and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the run finished before it could be interrupted")
+    assert proc.returncode == 130
+    assert b"--resume" in err and b"Traceback" not in err
+    assert not (out / "sentences.jsonl").exists()
+    resumed = subprocess.run([*cmd, "--resume"], capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "skipped" in resumed.stdout
+    assert digests(out) == reference
+
+
+def test_append_processes_only_new_inputs(corpus_dir, tmp_path):
+    folder = tmp_path / "in"
+    make_corpus(folder, 20, seed=5)
+    out = tmp_path / "out"
+    run_build([str(folder)], out, pipe())
+    before = (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    extra = tmp_path / "in" / "new.txt"
+    extra.write_text(
+        "Das Museum öffnet im nächsten Monat mit einer Ausstellung früher Fotografien.\n"
+        "Der Stadtrat hat den neuen Haushalt nach einer langen Debatte gebilligt.\n",
+        encoding="utf-8",
+    )
+    dup = tmp_path / "in" / "copy.txt"
+    dup.write_bytes((folder / "00002.txt").read_bytes())
+    result = run_build([str(folder)], out, pipe(), append=True)
+    assert result.skipped_inputs == 21
+    after = (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    assert after[: len(before)] == before
+    added = [json.loads(line) for line in after[len(before):]]
+    assert sorted(Path(d["source"]["path"]).name for d in added) == ["copy.txt", "new.txt"]
+    status = {Path(d["source"]["path"]).name: d["status"] for d in added}
+    assert status["copy.txt"].startswith("dropped:duplicate of")  # dedup saw the old corpus
+    assert status["new.txt"] == "kept"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["documents"]["in"] == 23
+
+
+def test_resume_finishes_a_commit_that_died_half_way(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    make_corpus(folder, 6)
+    out = tmp_path / "out"
+    reference = tmp_path / "ref"
+    run_build([str(folder)], reference, pipe())
+    calls = {"n": 0}
+    real_replace = os.replace
+
+    def dying_replace(src, dst):
+        # the 3rd rename into OUT is where the process "dies"
+        if str(dst).startswith(str(out)) and ".staging" not in str(dst):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise KeyboardInterrupt
+        return real_replace(src, dst)
+
+    monkeypatch.setattr("corpus.writers.staging.os.replace", dying_replace)
+    with pytest.raises(KeyboardInterrupt):
+        run_build([str(folder)], out, pipe())
+    monkeypatch.setattr("corpus.writers.staging.os.replace", real_replace)
+    result = run_build([str(folder)], out, pipe(), resume=True)
+    assert digests(out) == digests(reference)
+    assert result.skipped_inputs == 7
+    assert not (out / ".corpus-state" / "committing").exists()
