@@ -347,7 +347,15 @@ def _score(
     if _SEPARATOR_RE.search(text):
         score -= 1.0
         penalties.append((-1.0, "navigation"))
-    if page_script and line.script and line.script != page_script:
+    letters = sum(line.counts.values())
+    # a line mostly in another script is page furniture (a stray UI string); a line that is
+    # partly in the page's script too is mixed-language text, left to the language splitter
+    if (
+        page_script
+        and line.script
+        and line.script != page_script
+        and line.counts.get(page_script, 0) < 0.3 * letters
+    ):
         score -= 2.0
         penalties.append((-99.0, "ui_string"))  # ranks first: it names the line best
     line.score = score

@@ -102,7 +102,9 @@ def test_manifest_accounts_for_the_input(seed_out):
     }
     assert manifest["counts"]["sentences"]["by_lang"]["en"] >= 8
     assert manifest["version"] and manifest["pipeline"]["steps"]
-    assert set(manifest["timings"]) >= {"read", "write", "total"}
+    timings = manifest["timings"]
+    assert {"write", "total"} <= set(timings)
+    assert any(key.startswith("read") for key in timings)
     for rel, digest in manifest["outputs"].items():
         assert hashlib.sha256((seed_out / rel).read_bytes()).hexdigest() == digest
 

@@ -8,7 +8,6 @@ change language is split into one segment per language run.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -64,101 +63,111 @@ class LangId(Step):
             if not seg.kept or not seg.sentences:
                 out.append(seg)
                 continue
-            for sent in seg.sentences:
-                if len(seg.sentences) == 1:
-                    sent.lang, sent.lang_prob = seg.lang, seg.lang_prob
-                    continue
-                guess = langid.detect(sent.text, hint=seg.lang, allowed=self._allowed)
-                sent.lang, sent.lang_prob = guess.lang, guess.prob
-            out.extend(self._split(doc, seg) if self.split_mixed else [seg])
+            pieces = langid.split_by_language(
+                seg.text, [s.span for s in seg.sentences], hint=seg.lang, allowed=self._allowed
+            )
+            runs = self._runs(seg, pieces)
+            if len(runs) == 1 or not self.split_mixed:
+                for sent in seg.sentences:
+                    self._label(sent, seg, pieces)
+                out.append(seg)
+            else:
+                out.extend(self._split(doc, seg, runs))
         doc.segments = out
 
-    def _split(self, doc: Document, seg: Segment) -> list[Segment]:
-        """Cut *seg* into runs of sentences of one (confidently detected) language."""
-        runs: list[list[Sentence]] = []
-        for sent in seg.sentences:
-            sure = sent.lang != UND and sent.lang_prob >= self.min_split_prob
-            if runs and (not sure or _run_lang(runs[-1], self.min_split_prob) in (None, sent.lang)):
-                runs[-1].append(sent)
+    def _label(self, sent: Sentence, seg: Segment, pieces: list) -> None:
+        """A sentence's language: the piece it lies in (mostly), else the segment's."""
+        best, overlap = None, 0
+        for (a, b), guess in pieces:
+            cover = min(b, sent.span[1]) - max(a, sent.span[0])
+            if cover > overlap:
+                best, overlap = guess, cover
+        if best is None or best.lang == UND:
+            sent.lang, sent.lang_prob = seg.lang, seg.lang_prob
+        else:
+            sent.lang, sent.lang_prob = best.lang, best.prob
+
+    def _runs(self, seg: Segment, pieces: list) -> list[tuple[int, int, str, float]]:
+        """Language runs ``(start, end, lang, prob)``; unsure pieces join their neighbour."""
+        runs: list[list] = []
+        for (a, b), guess in pieces:
+            sure = guess.lang != UND and guess.prob >= self.min_split_prob
+            if runs and (not sure or runs[-1][2] == guess.lang):
+                runs[-1][1] = b
+            elif not runs and not sure:
+                runs.append([a, b, None, 0.0])
+            elif runs and runs[-1][2] is None:
+                runs[-1][1:] = [b, guess.lang, guess.prob]
             else:
-                runs.append([sent])
-        if len(runs) == 1:
-            return [seg]
+                runs.append([a, b, guess.lang, guess.prob])
+        return [(a, b, lang or seg.lang, prob or seg.lang_prob) for a, b, lang, prob in runs]
+
+    def _split(
+        self, doc: Document, seg: Segment, runs: list[tuple[int, int, str, float]]
+    ) -> list[Segment]:
+        """Cut *seg* into one segment per language run, cutting sentences where needed."""
         self.splits += len(runs) - 1
         original = doc.text[seg.span[0] : seg.span[1]]
         pieces: list[Segment] = []
-        for run in runs:
-            start, end = run[0].span[0], run[-1].span[1]
-            a = seg.span[0] + _original_offset(original, start, is_start=True)
-            b = seg.span[0] + _original_offset(original, end, is_start=False)
-            lang = _run_lang(run, self.min_split_prob) or seg.lang
-            probs = [s.lang_prob for s in run if s.lang == lang] or [seg.lang_prob]
-            piece = Segment(
-                text=seg.text[start:end],
-                span=(a, b),
-                line=seg.line + doc.text.count("\n", seg.span[0], a),
-                kind=seg.kind,
-                lang=lang,
-                lang_prob=round(sum(probs) / len(probs), 4),
-                script=seg.script,
-                sentences=[
-                    Sentence(
-                        text=s.text,
-                        span=(s.span[0] - start, s.span[1] - start),
-                        lang=s.lang,
-                        lang_prob=s.lang_prob,
+        for a, b, lang, prob in runs:
+            while a < b and seg.text[a].isspace():
+                a += 1
+            while b > a and seg.text[b - 1].isspace():
+                b -= 1
+            if a >= b:
+                continue
+            sentences: list[Sentence] = []
+            for sent in seg.sentences:
+                sa, sb = max(a, sent.span[0]), min(b, sent.span[1])
+                while sa < sb and seg.text[sa].isspace():
+                    sa += 1
+                while sb > sa and seg.text[sb - 1].isspace():
+                    sb -= 1
+                if sa < sb:
+                    sentences.append(
+                        Sentence(text=seg.text[sa:sb], span=(sa - a, sb - a), lang=lang,
+                                 lang_prob=prob)
                     )
-                    for s in run
-                ],
+            start = seg.span[0] + _original_offset(original, a, is_start=True)
+            end = seg.span[0] + _original_offset(original, b, is_start=False)
+            pieces.append(
+                Segment(
+                    text=seg.text[a:b],
+                    span=(start, end),
+                    line=seg.line + doc.text.count("\n", seg.span[0], start),
+                    kind=seg.kind,
+                    lang=lang,
+                    lang_prob=prob,
+                    script=langid.script_of(seg.text[a:b]),
+                    sentences=sentences,
+                )
             )
-            if len(piece.sentences) == 1:
-                piece.sentences[0].lang = lang
-            pieces.append(piece)
         return pieces
 
     def stats(self) -> dict[str, Any]:
         return {"mixed_segments_split": self.splits} if self.level == "sentence" else {}
 
 
-def _run_lang(run: list[Sentence], min_prob: float) -> str | None:
-    for sent in run:
-        if sent.lang != UND and sent.lang_prob >= min_prob:
-            return sent.lang
-    return None
-
-
 def _document_language(texts: list[str], allowed: list[str] | None) -> str:
-    """The main language of a document: detection on its longest text, weighted by size."""
-    detect_document = getattr(langid, "detect_document", None)
-    if detect_document is not None:
-        return detect_document(texts, allowed=allowed).lang
-    votes: Counter[str] = Counter()
-    for text in sorted(texts, key=len, reverse=True)[:20]:
-        guess = langid.detect(text, allowed=allowed)
-        if guess.lang != UND:
-            votes[guess.lang] += len(text) * guess.prob
-    return votes.most_common(1)[0][0] if votes else UND
+    """The main language of a document: its longest texts, scored together."""
+    return langid.detect_document(texts, allowed=allowed).lang
 
 
 def _original_offset(original: str, normalized_offset: int, *, is_start: bool) -> int:
-    """Smallest offset in *original* whose normalised prefix reaches *normalized_offset*.
+    """The offset in *original* of position *normalized_offset* of its normalised text.
 
     Normalisation only deletes, collapses or composes characters, so the length of a
-    normalised prefix never decreases as the prefix grows: a binary search finds it.
-    Used only when a mixed segment is split, which is rare.
+    normalised prefix never decreases as the prefix grows: a binary search finds the
+    shortest prefix that reaches the position. A start offset names the character that
+    produced normalised character *k* (the prefix reaching ``k + 1``, minus one); an end
+    offset is the shortest prefix reaching *k*. Used only when a mixed segment is split.
     """
+    target = normalized_offset + 1 if is_start else normalized_offset
     lo, hi = 0, len(original)
     while lo < hi:
         mid = (lo + hi) // 2
-        if len(normalize_text(original[:mid])) < normalized_offset:
+        if len(normalize_text(original[:mid])) < target:
             lo = mid + 1
         else:
             hi = mid
-    # a run starts after the whitespace that separated it from the previous run
-    while is_start and lo < len(original) and _is_blank(original[lo]):
-        lo += 1
-    return lo
-
-
-def _is_blank(ch: str) -> bool:
-    return not normalize_text(ch)
+    return max(lo - 1, 0) if is_start else lo
