@@ -196,6 +196,8 @@ class Runner:
         fingerprint = _fingerprint(self.pipe, refs)
         if self.opt.executor == "local" and sum(map(_size, refs)) < SMALL_INPUT_BYTES:
             self.opt.workers = 1  # starting processes costs more than it saves
+        for step in self.pipe.steps:
+            step.prepare()
         self.executor = self._executor()
         try:
             return self._run(refs, fingerprint, started)

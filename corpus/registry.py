@@ -49,6 +49,13 @@ class Step:
         """Counters for the manifest; steps that count things override this."""
         return {}
 
+    def prepare(self) -> None:
+        """Load what the step needs (models, word lists) before any work starts.
+
+        Called once in the main process before worker processes are forked, so the
+        workers share the loaded data copy-on-write instead of each loading their own.
+        """
+
     def close(self) -> None:
         """Release resources (models, caches) once the stream is exhausted."""
 

@@ -38,6 +38,9 @@ class LangId(Step):
             {"segment.lang", "document.lang"} if self.level == "segment" else {"sentence.lang"}
         )
 
+    def prepare(self) -> None:
+        langid.detect("warm up")  # loads the profiles and word lists once, before forking
+
     @property
     def _allowed(self) -> list[str] | None:
         return list(self.languages) or None
