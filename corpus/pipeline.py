@@ -292,7 +292,7 @@ class Runner:
             marker.unlink()
         except OSError as exc:
             raise FatalError(f"writing {self.out} failed: {exc}; OUT is unchanged") from None
-        missing = sorted({p for s in self._step_stats() for p in s.get("missing_pairs", [])})
+        missing = sorted({p for s in self._step_stats() for p in s.get("missing", {})})
         return RunResult(self.out, manifest, seconds, missing, skipped)
 
     def _seed_from_out(self, writer: CorpusWriter, state: dict[str, Any]) -> None:
@@ -340,6 +340,10 @@ class Runner:
             out[name] = round(max(timer.total - previous, 0.0), 3)
             previous = timer.total
         out["write"] = round(max(self.loop_seconds - previous, 0.0), 3)
+        for step in self.pipe.steps:
+            step_timings = getattr(step, "timings", None)
+            if step_timings is not None:
+                out.update(step_timings())
         out["total"] = round(total, 3)
         return out
 
@@ -353,9 +357,15 @@ class Runner:
         counts = writer.counts.as_dict()
         for stats in all_stats:
             for pair, numbers in stats.get("pairs", {}).items():
-                counts["translation"].setdefault(pair, {}).update(
-                    {k: v for k, v in numbers.items() if k in ("cached", "new")}
-                )
+                entry = counts["translation"].setdefault(pair, {})
+                entry["new"] = entry.get("new", 0) + numbers.get("translated", 0)
+                entry["cached"] = entry.get("cached", 0) + numbers.get("cached", 0)
+                if numbers.get("model"):
+                    entry["model"] = numbers["model"]
+        for pair, entry in counts["translation"].items():
+            for key in ("translated", "pending", "new", "cached"):
+                entry.setdefault(key, 0)
+            counts["translation"][pair] = dict(sorted(entry.items()))
         return {
             "tool": "corpus",
             "version": __version__,

@@ -66,6 +66,8 @@ class Sentence:
     lang_prob: float = 0.0
     translation: Translation | None = None
     pending: str | None = None  # "<src>-<tgt>" when no model could translate it yet
+    kept: bool = True  # a filter step may drop it; its id stays reserved
+    reason: str | None = None
 
 
 @dataclass(slots=True)

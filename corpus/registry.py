@@ -60,15 +60,16 @@ class Step:
         """Release resources (models, caches) once the stream is exhausted."""
 
     def state(self) -> dict[str, Any]:
-        """What a checkpoint must save for ``--resume``/``--append``: the non-init fields.
+        """What a checkpoint must save for ``--resume``/``--append``: all but the parameters.
 
         Corpus-wide steps keep their memory (dedup index, line counts, counters) in
         such fields, so a resumed run continues exactly where the interrupted one stood.
         """
+        params = {f.name for f in dataclasses.fields(self) if f.init}  # type: ignore[arg-type]
         return {
-            f.name: getattr(self, f.name)
-            for f in dataclasses.fields(self)  # type: ignore[arg-type]
-            if not f.init and f.name not in self.transient
+            key: value
+            for key, value in vars(self).items()
+            if key not in params and key not in self.transient
         }
 
     def restore(self, state: dict[str, Any]) -> None:

@@ -30,9 +30,11 @@ def format_summary(manifest: dict[str, Any], out: str, seconds: float, missing: 
     sents = counts["sentences"]
     per_lang = ", ".join(f"{lang} {n}" for lang, n in sents["by_lang"].items())
     lines.append(f"  sentences: {sents['total']}" + (f" ({per_lang})" if per_lang else ""))
-    for pair, numbers in counts.get("translation", {}).items():
-        detail = ", ".join(f"{k} {v}" for k, v in numbers.items())
-        lines.append(f"  translation {pair}: {detail}")
+    for pair, n in counts.get("translation", {}).items():
+        lines.append(
+            f"  translation {pair}: {n['translated']} translated ({n['new']} new, "
+            f"{n['cached']} from cache), {n['pending']} pending"
+        )
     if missing:
         lines.append("  missing translation models (sentences left pending):")
         for pair in missing:

@@ -283,3 +283,26 @@ def test_seeds_folder_ships_multilingual_samples():
     names = {p.name for p in SEEDS.iterdir()}
     assert "sputnik-s400-turkey.txt" in names
     assert len(names) >= 4
+
+
+def test_filtered_sentences_go_to_rejects_and_ids_stay(tmp_path):
+    plain = tmp_path / "plain.toml"
+    plain.write_text(NO_TRANSLATE, encoding="utf-8")
+    filtered = tmp_path / "filtered.toml"
+    filtered.write_text(
+        NO_TRANSLATE + '[[steps]]\nuse = "sentence_filter"\nmin_words = 25\n', encoding="utf-8"
+    )
+    seed = str(SEEDS / "sputnik-s400-turkey.txt")
+    assert build(seed, "-o", str(tmp_path / "a"), "-p", str(plain))[0] == 0
+    assert build(seed, "-o", str(tmp_path / "b"), "-p", str(filtered))[0] == 0
+    every = {r["id"]: r["text"] for r in rows(tmp_path / "a" / "sentences.jsonl")}
+    kept = {r["id"]: r["text"] for r in rows(tmp_path / "b" / "sentences.jsonl")}
+    rejects = rows(tmp_path / "b" / "rejects.jsonl")
+    assert kept and rejects
+    assert {r["reason"] for r in rejects} == {"too_short_words"}
+    assert set(kept) | {r["id"] for r in rejects} == set(every)
+    assert all(every[i] == text for i, text in kept.items())
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["sentences"]["dropped_by_reason"] == {
+        "too_short_words": len(rejects)
+    }

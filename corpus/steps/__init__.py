@@ -3,7 +3,9 @@
 from corpus.steps import (  # noqa: F401
     boilerplate,
     dedup,
+    filters,
     langid,
+    neardup,
     normalize,
     segment,
 )

@@ -92,6 +92,8 @@ class Translate(Step):
             if not seg.kept:
                 continue
             for sent in seg.sentences:
+                if not sent.kept:
+                    continue
                 lang = argos_code(sent.lang or UND)
                 if lang in (UND, self.target) or not sent.text.strip():
                     continue
@@ -158,12 +160,20 @@ class Translate(Step):
         if self._engine is not None:
             out["device"] = self._engine.options.device
             out["models"] = {
-                mid: {"path": str(m.package.path), "load_seconds": round(m.load_seconds, 3)}
-                for mid, m in sorted(self._engine.loaded.items())
+                mid: {"path": str(m.package.path)} for mid, m in sorted(self._engine.loaded.items())
             }
             if self._engine.cache is not None:
                 out["cache"] = self._engine.cache.stats()
         return out
+
+    def timings(self) -> dict[str, float]:
+        """Model load times: volatile, so they go to the manifest's timings, not stats."""
+        if self._engine is None:
+            return {}
+        return {
+            f"load {mid}": round(m.load_seconds, 3)
+            for mid, m in sorted(self._engine.loaded.items())
+        }
 
     def close(self) -> None:
         if self._engine is not None:

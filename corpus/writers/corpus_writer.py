@@ -6,6 +6,7 @@ end):
 * ``documents.jsonl``  one line per input document (kept or not), with its status
 * ``segments.jsonl``   every segment of every document, kept or not, with the reason
 * ``sentences.jsonl``  every kept sentence with language and translation
+* ``rejects.jsonl``    sentences dropped by filter steps, with the reason (when any)
 * ``mono/<lang>.txt``  kept sentences in their original language, one per line
 * ``parallel/<src>-<tgt>.{<src>,<tgt>,ids}``  line-aligned translation pairs (Moses style)
 """
@@ -78,6 +79,7 @@ class Counts:
     segments_dropped: Counter[str] = field(default_factory=Counter)  # by lang
     segment_reasons: Counter[str] = field(default_factory=Counter)
     sentences: Counter[str] = field(default_factory=Counter)  # by lang
+    sentence_reasons: Counter[str] = field(default_factory=Counter)  # dropped by filters
     characters: Counter[str] = field(default_factory=Counter)  # kept sentence chars by lang
     translations: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     bytes_in: int = 0
@@ -107,6 +109,7 @@ class Counts:
                 "total": sum(self.sentences.values()),
                 "by_lang": dict(sorted(self.sentences.items())),
                 "characters_by_lang": dict(sorted(self.characters.items())),
+                "dropped_by_reason": dict(sorted(self.sentence_reasons.items())),
             },
             "translation": {
                 pair: dict(sorted(c.items())) for pair, c in sorted(self.translations.items())
@@ -154,10 +157,15 @@ class CorpusWriter:
             else:
                 self.counts.segments_dropped[seg.lang] += 1
                 self.counts.segment_reasons[reason_key(row["reason"] or "unknown")] += 1
-            if not row["kept"]:
-                continue
             for sent_index, sent in enumerate(seg.sentences):
+                if not row["kept"] and sent.kept:
+                    continue  # the segment or document was dropped: its reason says why
                 srow = sentence_row(doc, index, sent_index, sent)
+                if not sent.kept:
+                    srow["reason"] = sent.reason
+                    self._line("rejects.jsonl", dumps(srow))
+                    self.counts.sentence_reasons[sent.reason or "unknown"] += 1
+                    continue
                 self._line("sentences.jsonl", dumps(srow))
                 self.counts.sentences[sent.lang] += 1
                 self.counts.characters[sent.lang] += len(sent.text)

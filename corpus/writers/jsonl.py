@@ -54,6 +54,8 @@ def document_row(doc: Document) -> dict[str, Any]:
     for seg in doc.segments:
         if seg.kept and doc.kept:
             for sent in seg.sentences:
+                if not sent.kept:
+                    continue
                 languages[sent.lang] = languages.get(sent.lang, 0) + 1
                 sentences += 1
     row: dict[str, Any] = {

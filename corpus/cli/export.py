@@ -1,0 +1,48 @@
+"""``corpus export``: a build output in the formats training tools read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from corpus.errors import ConfigError
+from corpus.train.export import FORMATS
+from corpus.train.splits import DEFAULT_RATIOS
+
+
+@click.command()
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-f", "--format", "formats", type=click.Choice(FORMATS), multiple=True,
+              default=["jsonl"], show_default=True,
+              help="Output format; repeat for several (one pass over the corpus).")
+@click.option("--split", is_flag=True,
+              help="Write train/dev/test files, assigned by hashing the document id.")
+@click.option("--ratios", default=DEFAULT_RATIOS, show_default=True,
+              help="Split names and shares (implies --split).")
+@click.option("--seed", default="", help="Salt of the split hash: another seed, another split.")
+@click.option("-o", "--dest", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write <format>/ folders (default: OUT/export).")
+def export(out, formats, split, ratios, seed, dest):
+    """Export the sentences of OUT as jsonl, parquet, moses, tsv, tmx or hf.
+
+    Rows are kept sentences with their translation (schema: corpus.train.export). Pair
+    formats (moses, tsv, tmx) hold translated sentences only. With --split, every
+    document goes whole to one of the splits, the same one on every run.
+
+    \b
+        corpus export out --format parquet
+        corpus export out -f moses -f tmx --split --ratios train=0.9,dev=0.05,test=0.05
+    """
+    from corpus.train.export import export as run_export
+    from corpus.train.splits import Splitter
+
+    split = split or ratios != DEFAULT_RATIOS
+    try:
+        splitter = Splitter.parse(ratios, seed) if split else None
+        summary = run_export(out, formats, dest=dest, splitter=splitter)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    rows = ", ".join(f"{k} {v}" for k, v in summary["rows"].items())
+    click.echo(f"{summary['dest']}: {', '.join(formats)} ({rows} sentences; "
+               f"{sum(summary['pairs'].values())} pairs)", err=True)
