@@ -19,7 +19,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(PIP) install -e '.[dev]'
+	$(PIP) install -e '.[dev,ray]'
 	touch $@
 
 demo: $(VENV)/.installed

@@ -51,6 +51,16 @@ def apply_steps(steps: Sequence[Step], docs: Iterable[Document]) -> Iterator[Doc
     return iter(stream)
 
 
+CHUNK_BYTES = 4_000_000  # input bytes per read task
+
+
+def _input_size(ref: InputRef) -> int:
+    try:
+        return os.stat(ref.fspath).st_size if ref.fspath else 0
+    except (OSError, ValueError):
+        return 0
+
+
 def cpu_count() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -130,16 +140,15 @@ class PoolExecutor(Executor):
 
     def _ordered(
         self,
-        tasks: Iterator[tuple[list[InputRef] | None, list[Document] | None]],
+        tasks: Iterator[tuple[list[InputRef] | None, list[Document] | None, int]],
         first: int,
         last: int,
         on_done: Callable[[int], None] | None = None,
     ) -> Iterator[Document]:
         window: deque[tuple[Future, int]] = deque()
         limit = 2 * self.workers
-        for refs, docs in tasks:
-            window.append((self.pool.submit(_run_chunk, first, last, refs, docs),
-                           len(refs) if refs else 0))
+        for refs, docs, n_refs in tasks:
+            window.append((self.pool.submit(_run_chunk, first, last, refs, docs), n_refs))
             if len(window) >= limit:
                 yield from self._collect(window.popleft(), first, on_done)
         while window:
@@ -159,9 +168,27 @@ class PoolExecutor(Executor):
     def read(
         self, refs: Sequence[InputRef], first: int, last: int, on_input: Callable[[], None]
     ) -> Iterator[Document]:
-        def tasks() -> Iterator[tuple[list[InputRef] | None, list[Document] | None]]:
+        def tasks() -> Iterator[tuple[list[InputRef] | None, list[Document] | None, int]]:
+            # Consecutive inputs share a task (up to chunk_docs files or CHUNK_BYTES):
+            # one small file per task kept the workers waiting on the main process's
+            # round trips. stdin is read here: a worker's sys.stdin is /dev/null.
+            group: list[InputRef] = []
+            size = 0
             for ref in refs:
-                yield [ref], None
+                if ref.is_stdin:
+                    if group:
+                        yield group, None, len(group)
+                        group, size = [], 0
+                    yield None, list(read_input(ref, self.input_cfg)), 1
+                    continue
+                ref_size = _input_size(ref)
+                if group and (len(group) >= self.chunk_docs or size + ref_size > CHUNK_BYTES):
+                    yield group, None, len(group)
+                    group, size = [], 0
+                group.append(ref)
+                size += ref_size
+            if group:
+                yield group, None, len(group)
 
         def done(n: int) -> None:
             for _ in range(n):
@@ -170,15 +197,15 @@ class PoolExecutor(Executor):
         return self._ordered(tasks(), first, last, done)
 
     def map(self, docs: Iterable[Document], first: int, last: int) -> Iterator[Document]:
-        def tasks() -> Iterator[tuple[list[InputRef] | None, list[Document] | None]]:
+        def tasks() -> Iterator[tuple[list[InputRef] | None, list[Document] | None, int]]:
             chunk: list[Document] = []
             for doc in docs:
                 chunk.append(doc)
                 if len(chunk) >= self.chunk_docs:
-                    yield None, chunk
+                    yield None, chunk, 0
                     chunk = []
             if chunk:
-                yield None, chunk
+                yield None, chunk, 0
 
         return self._ordered(tasks(), first, last)
 

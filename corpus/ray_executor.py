@@ -101,15 +101,18 @@ class RayExecutor(Executor):
         if self.owns_ray:
             ray.init(
                 address=address,
-                num_cpus=workers if address is None else None,
+                # a private cluster of `workers` CPUs, unless RAY_ADDRESS names one
+                num_cpus=workers if address is None and not os.environ.get("RAY_ADDRESS")
+                else None,
                 include_dashboard=False,
                 logging_level="ERROR",
                 log_to_driver=True,
             )
         self.workers = max(1, workers)
         self.chunk_docs = chunk_docs or CHUNK_DOCS
-        # The steps are small before prepare() (a few hundred bytes pickled): passed by
-        # value, so a restarted actor never depends on an object-store copy.
+        # The steps pickle to a few hundred bytes (models stay in module caches, and the
+        # corpus-wide state is restored after this): passed by value, so a restarted
+        # actor never depends on an object-store copy. Each actor prepares its own.
         self.actors = [DocWorker.remote(steps, input_cfg) for _ in range(self.workers)]
         self.translators: list[Any] = []  # TranslatorActor handles made by ray_engine()
         _ACTIVE = self

@@ -19,6 +19,7 @@ It never touches the network.
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -146,7 +147,13 @@ class Translate(Step):
                 inter_threads=self.inter_threads,
                 intra_threads=self.intra_threads,
             )
-            self._engine = Engine(ModelStore(self.models_dir), options, cache, pivot=self.pivot)
+            store = ModelStore(self.models_dir)
+            engine = None
+            if "corpus.ray_executor" in sys.modules:  # a --executor ray run: models in actors
+                from corpus.ray_executor import ray_engine
+
+                engine = ray_engine(store, options, cache, pivot=self.pivot, device=self.device)
+            self._engine = engine or Engine(store, options, cache, pivot=self.pivot)
         return self._engine
 
     def stats(self) -> dict[str, Any]:
