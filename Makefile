@@ -2,6 +2,7 @@
 # make test   – create .venv, install corpus with its dev extras, run the tests
 # make lint   – ruff
 # make bench  – the benchmarks in bench/ (need ../shared/bench-data)
+# make fuzz   – atheris on the decoders and the HTML path, 60 s each (FUZZ_SECONDS)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -37,6 +38,9 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/segment.py
 	$(BIN)/python bench/boilerplate.py
 	$(BIN)/python bench/translate.py
+
+fuzz: $(VENV)/.installed-dev
+	fuzz/run.sh
 
 clean:
 	rm -rf out $(VENV) .pytest_cache .ruff_cache

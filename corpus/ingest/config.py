@@ -61,14 +61,12 @@ class InputConfig:
                     f"[input] {name} = {getattr(self, name)!r}: expected true or false"
                 )
         if self.encoding != "auto":
-            import codecs
+            from corpus.ingest.decode import codec_name
 
-            try:
-                codecs.lookup(self.encoding)
-            except LookupError:
+            if codec_name(self.encoding) is None:
                 raise ConfigError(
-                    f"[input] encoding = {self.encoding!r} is not a known codec"
-                ) from None
+                    f"[input] encoding = {self.encoding!r} is not a known text encoding"
+                )
 
     @classmethod
     def from_dict(cls, table: dict[str, object], *, where: str = "[input]") -> InputConfig:

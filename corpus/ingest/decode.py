@@ -98,6 +98,12 @@ class Decoded:
     status: str | None = None
 
 
+NOT_CHARSETS = frozenset({
+    "unicode-escape", "raw-unicode-escape", "punycode", "idna", "utf-7", "undefined",
+    "unicode-internal", "palmos", "mbcs", "oem",
+})
+
+
 def codec_name(label: str | None) -> str | None:
     """The Python codec name for a charset label (``Windows-1251`` → ``cp1251``)."""
     if not label:
@@ -106,9 +112,14 @@ def codec_name(label: str | None) -> str | None:
     if label in ("x-user-defined", "unicode"):  # HTML oddities, not real byte encodings
         return None
     try:
-        return codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
+    # A page's charset is data, not an instruction: only real text encodings count, never
+    # Python's transform codecs (unicode_escape turns scraped "\\n" into newlines).
+    if not getattr(info, "_is_text_encoding", True) or info.name in NOT_CHARSETS:
+        return None
+    return info.name
 
 
 def _replaced(text: str, data: bytes, encoding: str) -> int:

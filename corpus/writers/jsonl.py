@@ -64,9 +64,10 @@ def document_row(doc: Document) -> dict[str, Any]:
         "status": doc.status,
         "lang": doc.lang,
     }
-    for key in ("title", "url", "record_id", "html_lang"):
+    pairs = (("title", "title"), ("url", "url"), ("id", "record_id"), ("lang", "html_lang"))
+    for key, name in pairs:
         if doc.meta.get(key) not in (None, ""):
-            row[key] = doc.meta[key]
+            row[name] = doc.meta[key]
     row.update(
         segments=len(doc.segments),
         segments_kept=sum(1 for s in doc.segments if s.kept) if doc.kept else 0,
