@@ -32,9 +32,10 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import chain
 
 from corpus import boilerplate_data as data
 
@@ -77,6 +78,7 @@ _INLINE_CREDIT_RE = re.compile(
 )
 _YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
 _SEPARATOR_RE = re.compile(r"\s[|•·»›>/]\s|\s[|•»›]$|^[|•»›]\s")
+_SEPARATOR_CHAR_RE = re.compile(r"[|•·»›>/]")  # a quick scan before the regex above
 # " - SiteName" / " | SiteName" at the end: a caption or headline signed by the site.
 _SUFFIX_RE = re.compile(r"\s[-–—|]\s+(\S+(?:\s+\S+){0,3})\s*$")
 
@@ -102,9 +104,62 @@ def _char_script(ch: str) -> str:
     return _SCRIPT_RANGES[bisect_right(_SCRIPT_STARTS, ord(ch)) - 1][1]
 
 
-def _script_counts(text: str) -> Counter[str]:
-    """Letters of *text* per script (C-speed map over the letters; scripts cached per char)."""
-    return Counter(map(_char_script, filter(str.isalpha, text)))
+class _Table(dict):
+    """A ``str.translate`` table that computes each code point's entry on first use.
+
+    Per-character work (which script, which class) then runs in C: one ``translate`` and a
+    few ``str.count`` calls per line instead of a Python loop over its characters.
+    """
+
+    def __init__(self, fn: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, cp: int) -> str | None:
+        out = self[cp] = self.fn(chr(cp))
+        return out
+
+
+def _char_class(ch: str) -> str:
+    if ch.isspace():
+        return " "
+    if ch.isalpha():
+        code = _SCRIPT_CODE[_char_script(ch)]
+        return code.upper() if ch.isupper() else code
+    if ch.isupper():  # Ⓐ and friends: upper case, yet not letters
+        return "^"
+    return "#" if ch.isdigit() else "."
+
+
+# One ASCII character per character of a line: a letter's script as a letter (upper case
+# for an upper-case letter), " " for white space, "#" a digit, "^" another upper-case
+# character, "." anything else. The class string splits into words exactly as the line does.
+_SCRIPT_NAMES = sorted({name for _, name in _SCRIPT_RANGES})
+_SCRIPT_CODE = {name: chr(0x61 + i) for i, name in enumerate(_SCRIPT_NAMES)}
+_CODE_SCRIPT = {c: name for name, code in _SCRIPT_CODE.items() for c in (code, code.upper())}
+_LETTER_CODES = "".join(sorted(_CODE_SCRIPT))
+_CLASS_TABLE = _Table(_char_class)
+_FIRST_LETTER_RE = re.compile(rf"(?:^| )[^ {_LETTER_CODES}]*([{_LETTER_CODES}])")
+
+
+def _classes(text: str) -> str:
+    return text.translate(_CLASS_TABLE)
+
+
+def _class_counts(classes: str) -> dict[str, int]:
+    """How often each class character occurs."""
+    return {c: classes.count(c) for c in set(classes)}
+
+
+def _script_counts(text: str, chars: dict[str, int] | None = None) -> Counter[str]:
+    """Letters of *text* per script (from its class counts *chars* when given)."""
+    chars = _class_counts(_classes(text)) if chars is None else chars
+    out: dict[str, int] = {}
+    for c, n in chars.items():
+        script = _CODE_SCRIPT.get(c)
+        if script is not None:
+            out[script] = out.get(script, 0) + n
+    return Counter(out)
 
 
 def line_script(text: str) -> str:
@@ -131,13 +186,18 @@ def _stoplists() -> _Stoplists:
 
     names = tuple(sorted(justext.get_stoplists()))
     sets = tuple(frozenset(justext.get_stoplist(n)) for n in names)
-    index: dict[str, list[int]] = {}
-    scripts = []
+    scripts = tuple(line_script(" ".join(words)) for words in sets)  # the order is irrelevant
+    # word -> lists holding it; most words are in one list only, indexed in C by fromkeys
+    shared = {w for w, n in Counter(chain.from_iterable(sets)).items() if n > 1}
+    index: dict[str, tuple[int, ...]] = {}
     for i, words in enumerate(sets):
-        for w in words:
-            index.setdefault(w, []).append(i)
-        scripts.append(line_script(" ".join(sorted(words))))
-    return _Stoplists(names, tuple(scripts), {w: tuple(v) for w, v in index.items()}, sets)
+        index.update(dict.fromkeys(words - shared, (i,)))
+    multi: dict[str, list[int]] = {}
+    for i, words in enumerate(sets):
+        for w in words & shared:
+            multi.setdefault(w, []).append(i)
+    index.update((w, tuple(ids)) for w, ids in multi.items())
+    return _Stoplists(names, scripts, index, sets)
 
 
 def _stoplist_for_lang(lang: str | None) -> str | None:
@@ -157,16 +217,19 @@ def guess_stoplist(lines: Sequence[str], script: str | None = None) -> str | Non
     explains the page is the one whose density tells prose from furniture. Only lists in
     the page's main *script* compete; below ``MIN_STOPLIST_COVERAGE`` there is no answer.
     """
-    sl = _stoplists()
-    tokens = [t for line in lines for t in _WORD_RE.findall(line.lower())]
-    if not tokens:
-        return None
     if script is None:
         script = line_script(" ".join(lines))
+    return _best_stoplist(_WORD_RE.findall("\n".join(lines).lower()), script)
+
+
+def _best_stoplist(tokens: list[str], script: str) -> str | None:
+    if not tokens:
+        return None
+    sl = _stoplists()
     hits = [0] * len(sl.names)
-    for t in tokens:
+    for t, n in Counter(tokens).items():
         for i in sl.index.get(t, ()):
-            hits[i] += 1
+            hits[i] += n
     best, best_hits = None, 0
     for i, name in enumerate(sl.names):
         if sl.scripts[i] == script and hits[i] > best_hits:
@@ -179,9 +242,13 @@ def guess_stoplist(lines: Sequence[str], script: str | None = None) -> str | Non
 # --- per-line features -------------------------------------------------------------------
 
 
+_NON_WORD_RE = re.compile(r"[\W\d_]+")
+_DIGIT_RE = re.compile(r"[\d_]")
+
+
 def _norm(text: str) -> str:
     """Lower-case, punctuation and digits to spaces: the form cue phrases are matched in."""
-    return " ".join(re.sub(r"[\W\d_]+", " ", text.lower()).split())
+    return " ".join(_NON_WORD_RE.sub(" ", text.lower()).split())
 
 
 @lru_cache(maxsize=1)
@@ -202,17 +269,30 @@ def _cue_regexes() -> dict[str, re.Pattern[str]]:
     return out
 
 
+def _maybe_link(text: str) -> bool:
+    """Cheap test that *text* might hold a URL, e-mail address or handle (all need one of
+    these), so the costly regexes run only on the few lines that do."""
+    return "@" in text or "://" in text or "www." in text.lower()
+
+
+@lru_cache(maxsize=1)
+def _cookie_words() -> tuple[str, ...]:
+    """The cookie words as substrings: a quick test before the regex, which needs one."""
+    return tuple(n for w in data.COOKIE_WORDS if (n := _norm(w)))
+
+
 def _ends_sentence(text: str) -> bool:
     stripped = text.rstrip().rstrip(_CLOSERS)
     return bool(stripped) and stripped[-1] in _TERMINAL and not stripped.endswith("...")
 
 
-def _is_title_case(words: Sequence[str]) -> bool:
-    lettered = [w for w in words if any(c.isalpha() for c in w)]
-    if len(lettered) < 3:
+def _is_title_case(classes: str) -> bool:
+    """Whether three or more words have letters and three in four of them start upper-case
+    (*classes* is the line's class string, see ``_classes``)."""
+    firsts = _FIRST_LETTER_RE.findall(classes)  # first letter of each lettered word
+    if len(firsts) < 3:
         return False
-    upper = sum(1 for w in lettered if next(c for c in w if c.isalpha()).isupper())
-    return upper / len(lettered) >= 0.75
+    return sum(map(str.isupper, firsts)) / len(firsts) >= 0.75
 
 
 def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
@@ -223,19 +303,28 @@ def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
     n = len(words)
     if _NUMBERISH_RE.match(stripped):
         return "lone_number"
-    if _URL_RE.fullmatch(stripped) or _HANDLE_RE.fullmatch(stripped):
+    if _maybe_link(stripped) and (
+        _URL_RE.fullmatch(stripped) or _HANDLE_RE.fullmatch(stripped)
+    ):
         return "link"
     if low.startswith(data.TEASER_PREFIXES):
         return "teaser"
-    if rx["cookie"].search(norm) and rx["consent"].search(norm):
+    if (
+        any(w in norm for w in _cookie_words())
+        and rx["cookie"].search(norm)
+        and rx["consent"].search(norm)
+    ):
         return "cookie_notice"
     # A site's footer reserves rights or names a year; a photo credit names a person/agency.
-    rights = rx["copyright"].search(norm) is not None
-    year = _YEAR_RE.search(stripped) is not None
-    if stripped.startswith(("©", "(c)", "(С)", "Ⓒ")) or (n <= 20 and "©" in stripped):
-        return "copyright" if rights or year else "photo_credit"
-    if n <= 20 and (rights or (year and "copyright" in low)):
-        return "copyright"
+    # (Both searches are costly on long lines, and only lines of 20 words or less need them.)
+    marked = stripped.startswith(("©", "(c)", "(С)", "Ⓒ")) or (n <= 20 and "©" in stripped)
+    if marked or n <= 20:
+        rights = rx["copyright"].search(norm) is not None
+        year = _YEAR_RE.search(stripped) is not None
+        if marked:
+            return "copyright" if rights or year else "photo_credit"
+        if rights or (year and "copyright" in low):
+            return "copyright"
     if n <= 12 and (low.startswith(data.CREDIT_PREFIXES) or rx["agency"].search(norm)):
         return "photo_credit"
     if _INLINE_CREDIT_RE.search(stripped):
@@ -255,8 +344,8 @@ def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
     if m and not _ends_sentence(m.group(1)):
         suffix = [w for w in m.group(1).split() if any(c.isalpha() for c in w)]
         if suffix and all(next(c for c in w if c.isalpha()).isupper() for w in suffix):
-            head = stripped[: m.start()].split()
-            return "headline" if _is_title_case(head) else "caption"
+            title = _is_title_case(_classes(stripped[: m.start()]))
+            return "headline" if title else "caption"
     return None
 
 
@@ -267,6 +356,9 @@ class _Line:
     units: float = 0.0  # length in words, counting unspaced scripts by characters
     script: str = ""
     counts: Counter[str] = field(default_factory=Counter)  # letters per script
+    classes: str = ""  # one class character per character (see ``_classes``)
+    chars: dict[str, int] = field(default_factory=dict)  # class characters counted
+    tokens: list[str] = field(default_factory=list)  # lower-cased \w+ tokens
     cue: str | None = None
     score: float = 0.0
     why: str = ""  # main negative feature, for the reason of a dropped line
@@ -291,10 +383,16 @@ def _units(words: Sequence[str], counts: Counter[str]) -> float:
 
 def _features(text: str) -> _Line:
     words = text.split()
-    counts = _script_counts(text)
+    classes = _classes(text)
+    chars = _class_counts(classes)
+    counts = _script_counts(text, chars)
     script = max(sorted(counts), key=counts.__getitem__) if counts else ""
-    line = _Line(text, len(words), _units(words, counts), script, counts)
-    line.cue = _cue(text, words, _norm(text))
+    tokens = _WORD_RE.findall(text.lower())
+    line = _Line(text, len(words), _units(words, counts), script, counts, classes, chars, tokens)
+    # the normal form is the \w tokens joined, unless a token holds a digit or "_"
+    joined = " ".join(tokens)
+    norm = _norm(text) if _DIGIT_RE.search(joined) else joined
+    line.cue = _cue(text, words, norm)
     return line
 
 
@@ -317,34 +415,36 @@ def _score(
     if any(c in text[:-1] for c in ",;，、"):
         score += 0.2
     if stopset is not None and line.script == stop_script:
-        tokens = _WORD_RE.findall(text.lower())
+        tokens = line.tokens  # the tokens of the stripped line: strip() removes no \w
         if tokens:
-            density = sum(1 for t in tokens if t in stopset) / len(tokens)
+            density = sum(map(stopset.__contains__, tokens)) / len(tokens)
             weight = min(1.0, len(tokens) / NEUTRAL_WORDS)
             s = max(-1.5, min(1.5, 5.0 * (density - 0.2))) * weight
             score += s
             if s < -0.5:
                 penalties.append((s, "low_stopword_density"))
-    words = text.split()
+    chars = line.chars  # of the unstripped line: strip() removes only white space
     if line.script in _CASED:
-        if _is_title_case(words):
+        if _is_title_case(line.classes):
             score -= 1.5
             penalties.append((-1.5, "headline"))
         letters = sum(line.counts.values())
-        if letters >= 4 and sum(map(str.isupper, text)) / letters > 0.7:
+        upper = sum(n for c, n in chars.items() if c.isupper()) + chars.get("^", 0)
+        if letters >= 4 and upper / letters > 0.7:
             score -= 1.0
             penalties.append((-1.0, "navigation"))
-    nonspace = len(text) - sum(map(str.isspace, text))
-    if nonspace and sum(map(str.isdigit, text)) / nonspace > 0.3:
+    nonspace = len(line.text) - chars.get(" ", 0)
+    if nonspace and chars.get("#", 0) / nonspace > 0.3:
         score -= 1.0
         penalties.append((-1.0, "date_or_number"))
-    if _URL_RE.search(text):
+    link = _maybe_link(text)
+    if link and _URL_RE.search(text):
         score -= 1.0
         penalties.append((-1.0, "link"))
-    elif _HANDLE_RE.search(text) and line.words <= 8:
+    elif link and line.words <= 8 and _HANDLE_RE.search(text):
         score -= 0.5
         penalties.append((-0.5, "link"))
-    if _SEPARATOR_RE.search(text):
+    if _SEPARATOR_CHAR_RE.search(text) and _SEPARATOR_RE.search(text):
         score -= 1.0
         penalties.append((-1.0, "navigation"))
     letters = sum(line.counts.values())
@@ -460,7 +560,9 @@ def classify_lines(
     for f in present:
         counts.update(f.counts)
     page_script = max(sorted(counts), key=counts.__getitem__) if counts else ""
-    name = _stoplist_for_lang(lang) or guess_stoplist([f.text for f in present], page_script)
+    name = _stoplist_for_lang(lang) or _best_stoplist(
+        [t for f in present for t in f.tokens], page_script
+    )
     stopset: frozenset[str] | None = None
     stop_script = ""
     if name is not None:

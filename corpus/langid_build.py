@@ -1,4 +1,4 @@
-"""Regenerate the frequent-word lexicon ``corpus/langdata/lexicon.npz`` (a maintainer's tool).
+"""Regenerate ``corpus/langdata/`` (a maintainer's tool): the word lexicon and the profiles.
 
 Character n-grams (langdetect's profiles) cannot tell "later" (en) from "later" (af) or
 "Политика" (ru) from "Политика" (bg): for one or two words the strongest evidence is whether
@@ -21,6 +21,10 @@ second into about 25 MB, shared by forked workers. The layout (``.npz``, read by
 - ``words``: the words' bytes, shortest group first, sorted within a group, no separators;
 - ``counts``: per word (same order) how many languages list it;
 - ``entry_lang``, ``entry_zipf``: for each of those, the language index and Zipf × 10.
+
+``profiles.npz`` holds langdetect's n-gram profiles (Apache-2.0, shipped in its wheel) as
+sparse counts, read ten times faster than its 55 JSON files (:func:`corpus.langid_model.
+load_profiles`, which falls back to the JSON files when the file is absent).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-LEXICON = Path(__file__).with_name("langdata") / "lexicon.npz"
+from corpus.langid_model import LEXICON, PROFILES, profiles_from_langdetect
 
 # wordfreq's code -> ours. "sh" is Serbo-Croatian in Latin letters; Serbian Cyrillic is
 # transliterated to it at run time (see corpus.langid_model).
@@ -94,6 +98,27 @@ def write(lists: Iterator[tuple[str, list[tuple[str, int]]]], out: Path = LEXICO
             [table[b][k] for b in words for k in sorted(table[b])], dtype=np.uint8
         ),
     }
+    _write_npz(out, arrays)
+    return langs
+
+
+def write_profiles(out: Path = PROFILES) -> int:
+    """Write langdetect's n-gram profiles as sparse counts (see ``Profiles``); return how
+    many profiles. Loading them takes a tenth of the time of langdetect's JSON files."""
+    prof = profiles_from_langdetect()
+    _write_npz(out, {
+        "names": np.array(prof.names),
+        "grams": np.frombuffer("\n".join(prof.grams).encode("utf-8"), dtype=np.uint8),
+        "rows": prof.rows,
+        "cols": prof.cols,
+        "counts": prof.counts.astype(np.int32),
+        "n_words": prof.n_words,
+    })
+    return len(prof.names)
+
+
+def _write_npz(out: Path, arrays: dict[str, np.ndarray]) -> None:
+    """``numpy.savez_compressed``, but with fixed timestamps: a rebuild is byte-identical."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
@@ -102,9 +127,8 @@ def write(lists: Iterator[tuple[str, list[tuple[str, int]]]], out: Path = LEXICO
             np.lib.format.write_array(buf, arr, allow_pickle=False)
             info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, buf.getvalue())  # fixed timestamps: a rebuild is byte-identical
+            zf.writestr(info, buf.getvalue())
     tmp.replace(out)
-    return langs
 
 
 def main() -> None:
@@ -112,10 +136,13 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=50000, help="words per language")
     parser.add_argument("--from-text", type=Path, help="folder of <lang>.txt.gz word lists")
     parser.add_argument("--out", type=Path, default=LEXICON)
+    parser.add_argument("--profiles", type=Path, default=PROFILES)
     args = parser.parse_args()
     lists = from_text(args.from_text) if args.from_text else from_wordfreq(args.top)
     langs = write(lists, args.out)
     print(f"wrote {len(langs)} languages to {args.out}: {' '.join(langs)}")
+    n = write_profiles(args.profiles)
+    print(f"wrote {n} langdetect profiles to {args.profiles}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -168,15 +167,78 @@ class ScriptProfile:
         return sum(n for _, n in self.counts)
 
 
+class _ScriptCodes(dict):
+    """``str.translate`` table: each letter becomes one ASCII character naming its script,
+    anything else is deleted, so counting scripts is a C loop (``str.count``)."""
+
+    def __missing__(self, cp: int) -> str | None:
+        script = char_script(chr(cp))
+        code = _CODE_OF.setdefault(script, chr(0x41 + len(_CODE_OF))) if script else None
+        if code is not None:
+            _SCRIPT_OF[code] = script
+        self[cp] = code
+        return code
+
+
+_CODE_OF: dict[str, str] = {}
+_SCRIPT_OF: dict[str, str] = {}
+_SCRIPT_CODES = _ScriptCodes()
+
+
+_recent: dict[str, ScriptProfile] = {}  # the last texts' profiles: a page is asked twice
+
+
 def script_profile(text: str) -> ScriptProfile:
     """Count the letters of *text* per script."""
-    counts = Counter(s for s in map(char_script, text) if s)
-    return ScriptProfile(tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))))
+    hit = _recent.get(text)
+    if hit is not None:
+        return hit
+    if len(_recent) >= 1024:
+        _recent.clear()
+    profile = _recent[text] = _script_profile(text)
+    return profile
+
+
+def _script_profile(text: str) -> ScriptProfile:
+    codes = text.translate(_SCRIPT_CODES)
+    kinds = set(codes)
+    if len(kinds) == 1:
+        [code] = kinds
+        return ScriptProfile(((_SCRIPT_OF[code], len(codes)),))
+    named = ((_SCRIPT_OF[c], codes.count(c)) for c in kinds)
+    return ScriptProfile(tuple(sorted(named, key=lambda kv: (-kv[1], kv[0]))))
 
 
 def script_of(text: str) -> str:
     """The dominant Unicode script of *text*'s letters ("" when it has none)."""
-    return script_profile(text).main
+    return _script_profile(text).main
+
+
+class _Letters(dict):
+    """``str.translate`` table keeping one ``a`` per letter (``str.isalpha``), deleting the rest."""
+
+    def __missing__(self, cp: int) -> str | None:
+        out = "a" if chr(cp).isalpha() else None
+        self[cp] = out
+        return out
+
+
+_LETTERS = _Letters()
+
+
+def count_letters(text: str) -> int:
+    """How many characters of *text* are letters (``str.isalpha``), counted in C."""
+    return len(text.translate(_LETTERS))
+
+
+_JAPANESE = frozenset({"Han", "Hiragana", "Katakana"})
+
+
+def single_script(text: str) -> bool:
+    """Whether the letters of *text* are in one script at most (Japanese kana and kanji count
+    as one): :func:`script_runs` then returns a single run."""
+    scripts = {name for name, _ in script_profile(" ".join(text.split())).counts}
+    return len(scripts) <= 1 or scripts <= _JAPANESE
 
 
 def script_runs(text: str) -> list[tuple[int, int, str]]:
@@ -185,6 +247,10 @@ def script_runs(text: str) -> list[tuple[int, int, str]]:
     Digits, spaces and punctuation between two runs of the same script stay in that run; between
     two different scripts they go to the earlier run, so runs tile the text without gaps.
     """
+    scripts = {_SCRIPT_OF[c] for c in set(text.translate(_SCRIPT_CODES))}
+    if len(scripts) <= 1 or scripts <= _JAPANESE:  # one run: no per-character loop
+        [script] = {"Han" if s in _JAPANESE else s for s in scripts} or {""}
+        return [(0, len(text), script)]
     runs: list[tuple[int, int, str]] = []
     start, current = 0, ""
     for i, ch in enumerate(text):

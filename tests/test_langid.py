@@ -116,7 +116,7 @@ def test_deterministic() -> None:
     first = detect(text)
     from corpus import langid
 
-    langid._detect_cached.cache_clear()
+    langid.clear_caches()
     assert all(detect(text) == first for _ in range(5))
 
 
@@ -183,3 +183,23 @@ def test_cli_rejects_unknown_language() -> None:
     result = CliRunner().invoke(detect_cmd, ["--languages", "xx", "text"])
     assert result.exit_code == 2
     assert "xx" in result.output
+
+
+def test_batch_scoring_equals_one_at_a_time() -> None:
+    from corpus import langid
+
+    texts = ["Subscribe", "Головна", "Der Stadtrat hat den Haushalt gebilligt.", "12", "Ђаци"]
+    hints = ["en", None, "de", None, "ru"]
+    langid.clear_caches()
+    batch = langid.detect_many(texts, hints=hints)
+    langid.clear_caches()
+    assert batch == [detect(t, hint=h) for t, h in zip(texts, hints, strict=True)]
+
+
+def test_detect_page_matches_document_then_segments() -> None:
+    from corpus import langid
+
+    page = ["Home", "Новини", "Уряд України затвердив нову програму розвитку транспорту."]
+    doc, segs = langid.detect_page(page)
+    assert doc == detect_document(page)
+    assert segs == [detect(t, hint=doc.lang) for t in page]

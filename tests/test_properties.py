@@ -16,7 +16,6 @@ import codecs
 import os
 import unicodedata
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -230,11 +229,6 @@ def test_steps_keep_spans_nfc_and_utf8(text: str, fmt: str) -> None:
             assert sent.lang == UND or sent.lang in SUPPORTED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="steps/langid.py::_original_offset: the end of a split segment's original span "
-    "stops before a combining mark that NFC composed into the segment's last character",
-)
 def test_split_span_keeps_a_trailing_combining_mark() -> None:
     # Found by test_steps_keep_spans_nfc_and_utf8 with decomposed accents (NFD input).
     text = "The council approved the budget. e\u0301te\u0301 Правительство утвердило программу. "

@@ -31,6 +31,11 @@ class Boilerplate(Step):
     provides = frozenset({"segment.boilerplate"})
     dropped: dict[str, int] = field(default_factory=dict, init=False, repr=False)
 
+    def prepare(self) -> None:
+        from corpus.boilerplate import _stoplists
+
+        _stoplists()  # load the stoplists once, before worker processes fork
+
     def process(self, doc: Document) -> None:
         candidates = [s for s in doc.segments if s.kept and s.kind == "body"]
         if not candidates:

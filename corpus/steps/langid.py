@@ -52,23 +52,29 @@ class LangId(Step):
             self._sentences(doc)
 
     def _segments(self, doc: Document) -> None:
-        body = [s.text for s in doc.segments if s.kept and s.text]
-        doc.lang = _document_language(body or [s.text for s in doc.segments], self._allowed)
-        for seg in doc.segments:
-            if not seg.text:
-                continue
-            guess = langid.detect(seg.text, hint=doc.lang, allowed=self._allowed)
+        """The document's language from its longest body segments, then every segment's
+        with it as the prior; :func:`corpus.langid.detect_page` scores each text once."""
+        segs = [s for s in doc.segments if s.text]
+        doc_guess, guesses = langid.detect_page(
+            [s.text for s in segs], body=[s.kept for s in segs], allowed=self._allowed
+        )
+        doc.lang = doc_guess.lang
+        for seg, guess in zip(segs, guesses, strict=True):
             seg.lang, seg.lang_prob, seg.script = guess.lang, guess.prob, guess.script
 
     def _sentences(self, doc: Document) -> None:
+        todo = [seg for seg in doc.segments if seg.kept and seg.sentences]
+        split = langid.split_many(
+            [(seg.text, [s.span for s in seg.sentences], seg.lang) for seg in todo],
+            allowed=self._allowed,
+        )
+        pieces_of = {id(seg): pieces for seg, pieces in zip(todo, split, strict=True)}
         out: list[Segment] = []
         for seg in doc.segments:
             if not seg.kept or not seg.sentences:
                 out.append(seg)
                 continue
-            pieces = langid.split_by_language(
-                seg.text, [s.span for s in seg.sentences], hint=seg.lang, allowed=self._allowed
-            )
+            pieces = pieces_of[id(seg)]
             runs = self._runs(seg, pieces)
             if len(runs) == 1 or not self.split_mixed:
                 for sent in seg.sentences:
@@ -151,11 +157,6 @@ class LangId(Step):
         return {"mixed_segments_split": self.splits} if self.level == "sentence" else {}
 
 
-def _document_language(texts: list[str], allowed: list[str] | None) -> str:
-    """The main language of a document: its longest texts, scored together."""
-    return langid.detect_document(texts, allowed=allowed).lang
-
-
 def _original_offset(original: str, normalized_offset: int, *, is_start: bool) -> int:
     """The offset in *original* of position *normalized_offset* of its normalised text.
 
@@ -173,4 +174,13 @@ def _original_offset(original: str, normalized_offset: int, *, is_start: bool) -
             lo = mid + 1
         else:
             hi = mid
-    return max(lo - 1, 0) if is_start else lo
+    if is_start:
+        return max(lo - 1, 0)
+    # combining marks that NFC folded into the last character belong to it
+    while (
+        lo < len(original)
+        and not original[lo].isspace()
+        and len(normalize_text(original[: lo + 1])) == target
+    ):
+        lo += 1
+    return lo
