@@ -74,7 +74,7 @@ def make_sentences(n: int, seed: int) -> list[str]:
     return [sentence(rng, k) for k in lengths]
 
 
-def build(work: Path, vocab_size: int) -> Path:
+def build(work: Path, vocab_size: int, logit_scale: float) -> Path:
     import argos_fixture as af
 
     models = work / "models"
@@ -83,7 +83,7 @@ def build(work: Path, vocab_size: int) -> Path:
         text = make_sentences(30000, seed=1)
         archive = af.build_package(work / "pkg", "ru", "en", kind="random", text=text,
                                    vocab_size=vocab_size, model_type="unigram",
-                                   quantization="int8", spec_args={"seed": 7, "logit_scale": 8.0})
+                                   quantization="int8", spec_args={"seed": 7, "logit_scale": logit_scale})
         af.install(archive, models)
         print(f"built and installed {archive.name} in {time.perf_counter() - start:.1f} s "
               f"({archive.stat().st_size / 2**20:.1f} MB)", file=sys.stderr)
@@ -162,15 +162,21 @@ def main() -> None:
     parser.add_argument("--max-decoding-length", type=int, default=32)
     parser.add_argument("--max-batch-tokens", type=int, default=256)
     parser.add_argument("--vocab-size", type=int, default=16000)
+    parser.add_argument(
+        "--logit-scale", type=float, default=16.0,
+        help="sharpen the random output layer: random weights leave near-ties between "
+        "candidates that batch padding's last-bit float differences can flip; trained "
+        "models are far more decisive",
+    )
     parser.add_argument("--work", type=Path, default=REPO / "bench" / "_out" / "translate")
     args = parser.parse_args()
     n = 100 if args.quick else args.sentences
 
-    work = args.work.resolve()
+    work = args.work.resolve() / f"vocab{args.vocab_size}-scale{args.logit_scale:g}"
     env = {f"XDG_{k}_HOME": str(work / "home" / k.lower()) for k in ("DATA", "CONFIG", "CACHE")}
     env["ARGOS_PACKAGES_DIR"] = str(work / "models")
     os.environ.update(env)  # before anything imports argostranslate
-    models = build(work, args.vocab_size)
+    models = build(work, args.vocab_size, args.logit_scale)
     sentences = make_sentences(n, seed=2)
     words = sum(len(s.split()) for s in sentences)
 

@@ -72,3 +72,22 @@ def test_short_lines_follow_the_document_language(tmp_path):
     [doc] = run(path)
     assert doc.lang == "uk"
     assert [s.lang for s in doc.segments] == ["uk", "uk", "uk"]
+
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def test_navigation_lines_take_their_page_language():
+    """Acceptance: short navigation lines of uk/bg/ru pages get the page's language."""
+    expected = {
+        "uk-news.txt": ("uk", ["Головна", "Новини", "Політика", "Спорт", "Увійти"]),
+        "bg-news.txt": ("bg", ["Начало", "Новини", "Политика", "Икономика", "Вход"]),
+        "ru-pushkin-exhibition-cp1251.txt": (
+            "ru", ["Главная", "Новости", "Политика", "Экономика", "Войти"]
+        ),
+    }
+    for name, (lang, lines) in expected.items():
+        [doc] = run(SEEDS / name)
+        assert doc.lang == lang, name
+        got = {s.text: s.lang for s in doc.segments}
+        assert [got[line] for line in lines] == [lang] * len(lines), name
