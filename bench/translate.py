@@ -83,7 +83,8 @@ def build(work: Path, vocab_size: int, logit_scale: float) -> Path:
         text = make_sentences(30000, seed=1)
         archive = af.build_package(work / "pkg", "ru", "en", kind="random", text=text,
                                    vocab_size=vocab_size, model_type="unigram",
-                                   quantization="int8", spec_args={"seed": 7, "logit_scale": logit_scale})
+                                   quantization="int8",
+                                   spec_args={"seed": 7, "logit_scale": logit_scale})
         af.install(archive, models)
         print(f"built and installed {archive.name} in {time.perf_counter() - start:.1f} s "
               f"({archive.stat().st_size / 2**20:.1f} MB)", file=sys.stderr)
@@ -185,6 +186,9 @@ def main() -> None:
     b = in_fresh_process(env, "run_engine", str(models), sentences, args.beam,
                          args.max_decoding_length, args.max_batch_tokens)
     same = sum(x == y for x, y in zip(a["outputs"], b["outputs"], strict=True))
+    differ = [{"source": s, "argos": x, "engine": y}
+              for s, x, y in zip(sentences, a["outputs"], b["outputs"], strict=True) if x != y]
+    (work / "mismatches.json").write_text(json.dumps(differ, ensure_ascii=False, indent=1))
     rate_a, rate_b = n / a["seconds"], n / b["seconds"]
     inter, intra = b["threads"]
     print(f"\n{n} Russian sentences ({words} words, 3-45 words each), beam {args.beam}, "

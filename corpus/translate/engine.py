@@ -205,6 +205,29 @@ class Engine:
             chunks.append(current)
         return chunks
 
+    def _batches(self, todo: list[str], tokens: dict[str, list[str]]) -> list[list[str]]:
+        """Batches of at most ``max_batch_tokens`` tokens, every one of a single length.
+
+        Padding a shorter source in a mixed-length batch changes CTranslate2's arithmetic
+        slightly, and with beam search a last-bit difference can change the output. With
+        one source length per batch nothing is padded, so every sentence is translated
+        exactly as ``argostranslate`` translates it alone (the bench checks 500/500).
+        """
+        batches: list[list[str]] = []
+        current: list[str] = []
+        for line in todo:  # sorted by token length
+            size = len(tokens[line])
+            if current and (
+                len(tokens[current[0]]) != size
+                or (len(current) + 1) * size > self.options.max_batch_tokens
+            ):
+                batches.append(current)
+                current = []
+            current.append(line)
+        if current:
+            batches.append(current)
+        return batches
+
     def _run(self, model: LoadedModel, texts: list[str]) -> dict[str, str]:
         """One ``translate_batch`` over every line of *texts*.
 
@@ -215,21 +238,23 @@ class Engine:
         tokens = {line: model.sp.encode(line, out_type=str) for line in lines}
         todo = sorted((line for line in lines if tokens[line]), key=lambda x: len(tokens[x]))
         out = {line: "" for line in lines}
-        if todo:
-            prefix = model.package.target_prefix
-            results = model.translator.translate_batch(
-                [tokens[line] for line in todo],
-                target_prefix=[[prefix]] * len(todo) if prefix else None,
+        prefix = model.package.target_prefix
+        pending = []
+        for batch in self._batches(todo, tokens):
+            pending.append((batch, model.translator.translate_batch(
+                [tokens[line] for line in batch],
+                target_prefix=[[prefix]] * len(batch) if prefix else None,
                 beam_size=self.options.beam_size,
                 num_hypotheses=1,
                 length_penalty=LENGTH_PENALTY,
                 replace_unknowns=True,
-                max_batch_size=self.options.max_batch_tokens,
-                batch_type="tokens",
+                max_batch_size=0,
                 max_decoding_length=self.options.max_decoding_length,
-            )
-            for line, result in zip(todo, results, strict=True):
-                out[line] = decode(model.sp, result.hypotheses[0], prefix)
+                asynchronous=True,  # the batches run in parallel on inter_threads replicas
+            )))
+        for batch, results in pending:
+            for line, result in zip(batch, results, strict=True):
+                out[line] = decode(model.sp, result.result().hypotheses[0], prefix)
         # argostranslate joins paragraphs with "\n" and strips leading newlines
         return {t: "\n".join(out[line] for line in t.split("\n")).lstrip("\n") for t in texts}
 
