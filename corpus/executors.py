@@ -52,9 +52,11 @@ def apply_steps(steps: Sequence[Step], docs: Iterable[Document]) -> Iterator[Doc
 
 
 CHUNK_BYTES = 4_000_000  # input bytes per read task
+WINDOW_PER_WORKER = 8.0  # chunks in flight per worker: the ordered merge must never starve
+CHUNK_DOCS = 16  # documents (or input files) per task: small tasks balance the workers
 
 
-def _input_size(ref: InputRef) -> int:
+def input_size(ref: InputRef) -> int:
     try:
         return os.stat(ref.fspath).st_size if ref.fspath else 0
     except (OSError, ValueError):
@@ -121,22 +123,17 @@ class Executor:
         pass
 
 
-class PoolExecutor(Executor):
-    """Per-document steps in ``workers`` processes, results in input order.
+class ChunkedExecutor(Executor):
+    """Sends chunks of work to workers and yields the results in input order.
 
-    At most ``2 × workers`` chunks are in flight, so memory stays bounded however long
-    the stream is.
+    Subclasses say how a chunk runs (``_ordered``: submit tasks, collect in order) and
+    may rewrite an input reference for a remote worker (``_task_ref``).
     """
 
-    def __init__(
-        self, steps: list[Step], input_cfg: InputConfig, workers: int, chunk_docs: int = 64
-    ) -> None:
-        super().__init__(steps, input_cfg)
-        self.workers = workers
-        self.chunk_docs = chunk_docs
-        self.pool = ProcessPoolExecutor(
-            max_workers=workers, initializer=_init_worker, initargs=(steps, input_cfg)
-        )
+    chunk_docs = 64
+
+    def _task_ref(self, ref: InputRef) -> InputRef:
+        return ref
 
     def _ordered(
         self,
@@ -144,26 +141,8 @@ class PoolExecutor(Executor):
         first: int,
         last: int,
         on_done: Callable[[int], None] | None = None,
-    ) -> Iterator[Document]:
-        window: deque[tuple[Future, int]] = deque()
-        limit = 2 * self.workers
-        for refs, docs, n_refs in tasks:
-            window.append((self.pool.submit(_run_chunk, first, last, refs, docs), n_refs))
-            if len(window) >= limit:
-                yield from self._collect(window.popleft(), first, on_done)
-        while window:
-            yield from self._collect(window.popleft(), first, on_done)
-
-    def _collect(
-        self, item: tuple[Future, int], first: int, on_done: Callable[[int], None] | None
-    ) -> Iterator[Document]:
-        future, n_refs = item
-        docs, stats = future.result()
-        for offset, step_stats in enumerate(stats):
-            merge_stats(self.worker_stats[first + offset], step_stats)
-        if on_done is not None and n_refs:
-            on_done(n_refs)
-        yield from docs
+    ) -> Iterator[Document]:  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def read(
         self, refs: Sequence[InputRef], first: int, last: int, on_input: Callable[[], None]
@@ -181,11 +160,11 @@ class PoolExecutor(Executor):
                         group, size = [], 0
                     yield None, list(read_input(ref, self.input_cfg)), 1
                     continue
-                ref_size = _input_size(ref)
+                ref_size = input_size(ref)
                 if group and (len(group) >= self.chunk_docs or size + ref_size > CHUNK_BYTES):
                     yield group, None, len(group)
                     group, size = [], 0
-                group.append(ref)
+                group.append(self._task_ref(ref))
                 size += ref_size
             if group:
                 yield group, None, len(group)
@@ -208,6 +187,51 @@ class PoolExecutor(Executor):
                 yield None, chunk, 0
 
         return self._ordered(tasks(), first, last)
+
+
+class PoolExecutor(ChunkedExecutor):
+    """Per-document steps in ``workers`` processes, results in input order.
+
+    At most ``2 × workers`` chunks are in flight, so memory stays bounded however long
+    the stream is.
+    """
+
+    def __init__(
+        self, steps: list[Step], input_cfg: InputConfig, workers: int, chunk_docs: int = 0
+    ) -> None:
+        super().__init__(steps, input_cfg)
+        self.workers = workers
+        self.chunk_docs = chunk_docs or CHUNK_DOCS
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers, initializer=_init_worker, initargs=(steps, input_cfg)
+        )
+
+    def _ordered(
+        self,
+        tasks: Iterator[tuple[list[InputRef] | None, list[Document] | None, int]],
+        first: int,
+        last: int,
+        on_done: Callable[[int], None] | None = None,
+    ) -> Iterator[Document]:
+        window: deque[tuple[Future, int]] = deque()
+        limit = max(2, int(WINDOW_PER_WORKER * self.workers))
+        for refs, docs, n_refs in tasks:
+            window.append((self.pool.submit(_run_chunk, first, last, refs, docs), n_refs))
+            if len(window) >= limit:
+                yield from self._collect(window.popleft(), first, on_done)
+        while window:
+            yield from self._collect(window.popleft(), first, on_done)
+
+    def _collect(
+        self, item: tuple[Future, int], first: int, on_done: Callable[[int], None] | None
+    ) -> Iterator[Document]:
+        future, n_refs = item
+        docs, stats = future.result()
+        for offset, step_stats in enumerate(stats):
+            merge_stats(self.worker_stats[first + offset], step_stats)
+        if on_done is not None and n_refs:
+            on_done(n_refs)
+        yield from docs
 
     def shutdown(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

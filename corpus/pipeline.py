@@ -32,7 +32,7 @@ from typing import Any
 from corpus import __version__
 from corpus.config import Pipeline
 from corpus.errors import ConfigError, FatalError
-from corpus.executors import Executor, PoolExecutor, merge_stats
+from corpus.executors import Executor, PoolExecutor, input_size, merge_stats
 from corpus.ingest import InputConfig, InputRef, expand_inputs, read_input
 from corpus.records import Document
 from corpus.writers.corpus_writer import CorpusWriter
@@ -103,7 +103,7 @@ def shards(refs: Sequence[InputRef], shard_mb: float, shard_files: int) -> list[
     current: list[InputRef] = []
     size = 0
     for ref in refs:
-        ref_size = _size(ref)
+        ref_size = input_size(ref)
         if current and (size + ref_size > shard_mb * 1e6 or len(current) >= shard_files):
             out.append(current)
             current, size = [], 0
@@ -112,13 +112,6 @@ def shards(refs: Sequence[InputRef], shard_mb: float, shard_files: int) -> list[
     if current:
         out.append(current)
     return out
-
-
-def _size(ref: InputRef) -> int:
-    try:
-        return os.stat(ref.fspath).st_size if ref.fspath else 0
-    except (OSError, ValueError):
-        return 0
 
 
 def _fingerprint(pipe: Pipeline, refs: Sequence[InputRef]) -> str:
@@ -194,7 +187,7 @@ class Runner:
         started = time.perf_counter()
         refs = expand_inputs(list(inputs), follow_symlinks=self.cfg.follow_symlinks)
         fingerprint = _fingerprint(self.pipe, refs)
-        if self.opt.executor == "local" and sum(map(_size, refs)) < SMALL_INPUT_BYTES:
+        if self.opt.executor == "local" and sum(map(input_size, refs)) < SMALL_INPUT_BYTES:
             self.opt.workers = 1  # starting processes costs more than it saves
         for step in self.pipe.steps:
             step.prepare()

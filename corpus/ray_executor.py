@@ -33,14 +33,13 @@ import ray
 
 from corpus import executors
 from corpus.errors import FatalError
-from corpus.executors import Executor, merge_stats
-from corpus.ingest import InputConfig, InputRef, read_input
+from corpus.executors import ChunkedExecutor, merge_stats
+from corpus.ingest import InputConfig, InputRef
 from corpus.records import Document
 from corpus.registry import Step
 
 PER_ACTOR = 2  # chunks queued on one actor: one running, one ready to start
 WINDOW_PER_ACTOR = 4  # finished chunks may wait this deep for the head of the window
-CHUNK_BYTES = 4_000_000  # consecutive small inputs grouped into one task up to this size
 CHUNK_DOCS = 64  # documents (or inputs) per task
 
 _ACTIVE: RayExecutor | None = None  # the executor of the run in this process, if any
@@ -78,7 +77,7 @@ def _absolute(ref: InputRef) -> InputRef:
     return dataclasses.replace(ref, fspath=os.path.abspath(ref.fspath))
 
 
-class RayExecutor(Executor):
+class RayExecutor(ChunkedExecutor):
     """``workers`` Ray actors run the per-document steps; results come back in order.
 
     With ``address=None`` and no Ray already running, a local cluster with
@@ -185,48 +184,8 @@ class RayExecutor(Executor):
             on_done(slot.n_refs)
         yield from docs
 
-    # -- the Executor interface ----------------------------------------------------
-    def read(
-        self, refs: Sequence[InputRef], first: int, last: int, on_input: Callable[[], None]
-    ) -> Iterator[Document]:
-        def tasks() -> Iterator[tuple[list[InputRef] | None, list[Document] | None, int]]:
-            group: list[InputRef] = []
-            size = 0
-            for ref in refs:
-                if ref.is_stdin:  # only this process can read its stdin
-                    if group:
-                        yield group, None, len(group)
-                        group, size = [], 0
-                    docs = list(read_input(ref, self.input_cfg))
-                    yield None, docs, 1
-                    continue
-                ref_size = _size(ref)
-                if group and (len(group) >= self.chunk_docs or size + ref_size > CHUNK_BYTES):
-                    yield group, None, len(group)
-                    group, size = [], 0
-                group.append(_absolute(ref))
-                size += ref_size
-            if group:
-                yield group, None, len(group)
-
-        def done(n: int) -> None:
-            for _ in range(n):
-                on_input()
-
-        return self._ordered(tasks(), first, last, done)
-
-    def map(self, docs: Any, first: int, last: int) -> Iterator[Document]:
-        def tasks() -> Iterator[tuple[list[InputRef] | None, list[Document] | None, int]]:
-            chunk: list[Document] = []
-            for doc in docs:
-                chunk.append(doc)
-                if len(chunk) >= self.chunk_docs:
-                    yield None, chunk, 0
-                    chunk = []
-            if chunk:
-                yield None, chunk, 0
-
-        return self._ordered(tasks(), first, last)
+    def _task_ref(self, ref: InputRef) -> InputRef:
+        return _absolute(ref)  # workers may run in another directory or on another node
 
     def shutdown(self) -> None:
         global _ACTIVE
@@ -237,13 +196,6 @@ class RayExecutor(Executor):
             _ACTIVE = None
         if self.owns_ray:
             ray.shutdown()
-
-
-def _size(ref: InputRef) -> int:
-    try:
-        return os.stat(ref.fspath).st_size if ref.fspath else 0
-    except (OSError, ValueError):
-        return 0
 
 
 # ---- translation ------------------------------------------------------------------

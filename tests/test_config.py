@@ -68,3 +68,10 @@ def test_flags_override_file_and_reach_steps(tmp_path):
 def test_missing_file_is_config_error(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_pipeline(tmp_path / "nope.toml")
+
+
+def test_clean_pipeline_is_the_default_without_translation():
+    root = Path(__file__).resolve().parent.parent / "pipelines"
+    default = load_pipeline(root / "default.toml").resolved()["steps"]
+    clean = load_pipeline(root / "clean.toml").resolved()["steps"]
+    assert clean == [s for s in default if s["use"] not in ("translate", "pair_filter")]
