@@ -44,11 +44,30 @@ def merge_stats(total: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
     return total
 
 
-def apply_steps(steps: Sequence[Step], docs: Iterable[Document]) -> Iterator[Document]:
+def apply_steps(
+    steps: Sequence[Step], docs: Iterable[Document], *, release_text: bool = False
+) -> Iterator[Document]:
     stream: Iterable[Document] = docs
     for step in steps:
         stream = step(stream)
-    return iter(stream)
+    return _released(stream) if release_text else iter(stream)
+
+
+def text_needed_until(steps: Sequence[Step]) -> int:
+    """Index after the last per-document step.
+
+    ``Document.text`` (the decoded original) is read only by per-document steps, to map
+    spans; after the last of them it is released, so it is neither carried through the
+    corpus-wide steps nor pickled back from the workers. Every executor releases it at
+    the same point, so the output does not depend on the executor.
+    """
+    return max((i + 1 for i, s in enumerate(steps) if s.per_document), default=0)
+
+
+def _released(docs: Iterable[Document]) -> Iterator[Document]:
+    for doc in docs:
+        doc.text = ""
+        yield doc
 
 
 CHUNK_BYTES = 4_000_000  # input bytes per read task
@@ -91,7 +110,8 @@ def _run_chunk(
         source: Iterable[Document] = (d for ref in refs for d in read_input(ref, _W_INPUT))
     else:
         source = docs or []
-    out = list(apply_steps(steps, source))
+    release = last == text_needed_until(_W_STEPS)
+    out = list(apply_steps(steps, source, release_text=release))
     return out, [s.stats() for s in steps]
 
 
@@ -114,10 +134,12 @@ class Executor:
                 yield from read_input(ref, self.input_cfg)
                 on_input()
 
-        return apply_steps(self.steps[first:last], source())
+        release = last == text_needed_until(self.steps)
+        return apply_steps(self.steps[first:last], source(), release_text=release)
 
     def map(self, docs: Iterable[Document], first: int, last: int) -> Iterator[Document]:
-        return apply_steps(self.steps[first:last], docs)
+        release = last == text_needed_until(self.steps)
+        return apply_steps(self.steps[first:last], docs, release_text=release)
 
     def shutdown(self) -> None:
         pass
