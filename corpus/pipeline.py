@@ -260,8 +260,6 @@ class Runner:
                     writer.add(doc)
                 self.loop_seconds += time.perf_counter() - loop_start
                 self._save(CHECKPOINT, writer, number + 1, fingerprint)
-            for step in self.pipe.steps:
-                step.close()
         except KeyboardInterrupt:
             raise
         except OSError as exc:
@@ -273,6 +271,8 @@ class Runner:
         manifest = self._manifest(writer, seconds)
         try:
             self._save(FINAL_STATE, writer, len(all_shards), fingerprint)
+            for step in self.pipe.steps:  # after the final state: it keeps their indexes
+                step.close()
             manifest["outputs"] = writer.close_streams()
             _write_audit(writer, self.pipe, manifest)
             writer.write_json("manifest.json", _manifest_text(manifest))

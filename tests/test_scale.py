@@ -226,3 +226,24 @@ def test_resume_finishes_a_commit_that_died_half_way(tmp_path, monkeypatch):
     assert digests(out) == digests(reference)
     assert result.skipped_inputs == 7
     assert not (out / ".corpus-state" / "committing").exists()
+
+
+def test_append_sees_near_duplicates_of_the_old_corpus(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    body = " ".join(SENTENCES["en"] * 3)
+    (folder / "a.txt").write_text(body + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    pipe_with_near = pipeline_from_dict(
+        {"steps": [*PIPELINE["steps"], {"use": "near_dedup"}], "output": {"audit": False}},
+        where="test",
+    )
+    run_build([str(folder)], out, pipe_with_near)
+    (folder / "b.txt").write_text(body + " One more sentence at the end.\n", encoding="utf-8")
+    pipe_again = pipeline_from_dict(
+        {"steps": [*PIPELINE["steps"], {"use": "near_dedup"}], "output": {"audit": False}},
+        where="test",
+    )
+    run_build([str(folder)], out, pipe_again, append=True)
+    docs = [json.loads(x) for x in (out / "documents.jsonl").read_text().splitlines()]
+    assert docs[1]["status"] == f"dropped:near-duplicate of {docs[0]['id']}"
