@@ -35,7 +35,8 @@ from corpus.errors import ConfigError, FatalError
 from corpus.executors import Executor, PoolExecutor, input_size, merge_stats
 from corpus.ingest import InputConfig, InputRef, expand_inputs, read_input
 from corpus.records import Document
-from corpus.writers.corpus_writer import CorpusWriter
+from corpus.writers.corpus_writer import INPUTS_FILE, CorpusWriter
+from corpus.writers.jsonl import dumps
 from corpus.writers.staging import Staging
 
 STATE_DIR = ".corpus-state"
@@ -247,7 +248,7 @@ class Runner:
             skipped = sum(len(s) for s in all_shards[:first_shard])
         elif append_state is not None:
             self._seed_from_out(writer, append_state)
-            known = set(writer.inputs)
+            known = writer.known_inputs()
             new_refs = [r for r in refs if r.path not in known or r.is_stdin]
             skipped = len(refs) - len(new_refs)
             all_shards = shards(new_refs, self.opt.shard_mb, self.opt.shard_files)
@@ -275,7 +276,7 @@ class Runner:
                 step.close()
             manifest["outputs"] = writer.close_streams()
             _write_audit(writer, self.pipe, manifest)
-            writer.write_json("manifest.json", _manifest_text(manifest))
+            writer.write_manifest(manifest)
             # From here the run is complete: a marker lets a later --resume finish the
             # renames if this process dies half-way through them (roll forward).
             marker = self.state_dir / COMMITTING
@@ -294,6 +295,12 @@ class Runner:
             src = self.out / rel
             if src.exists():
                 shutil.copyfile(src, writer.staging.path(rel))
+        # the inputs side file is not kept in OUT: rebuild it, byte for byte, from the
+        # manifest it was spliced into
+        manifest = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
+        with open(writer.staging.path(INPUTS_FILE), "w", encoding="utf-8", newline="\n") as fh:
+            for entry in manifest["inputs"]:
+                fh.write(dumps(entry) + "\n")
         writer.restore(state["writer"])
         self._restore_steps(state)
 
@@ -364,7 +371,7 @@ class Runner:
             "version": __version__,
             "python": platform.python_version(),
             "pipeline": self.pipe.resolved(),
-            "inputs": writer.input_list(),
+            "inputs": [],  # streamed in by CorpusWriter.write_manifest
             "counts": counts,
             "steps": steps,
             "timings": self._timings(seconds),
@@ -398,10 +405,6 @@ def run_build(
     options = RunOptions(workers, resume, append, progress, shard_mb, shard_files,
                          executor, address)
     return Runner(pipe, out, options).run(inputs)
-
-
-def _manifest_text(manifest: dict[str, Any]) -> str:
-    return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
 
 
 def _write_audit(writer: CorpusWriter, pipe: Pipeline, manifest: dict[str, Any]) -> None:

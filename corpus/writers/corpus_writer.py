@@ -14,6 +14,7 @@ end):
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter, defaultdict
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from corpus.config import OutputConfig
 from corpus.records import Document
 from corpus.writers.jsonl import document_row, dumps, segment_row, sentence_row
 from corpus.writers.staging import Staging
+
+INPUTS_FILE = ".inputs.jsonl"  # staged side file; spliced into manifest.json, never committed
 
 
 def reason_key(status_or_reason: str) -> str:
@@ -127,9 +130,12 @@ class CorpusWriter:
         self._stack = ExitStack()
         self._files: dict[str, IO[str]] = {}
         self.counts = Counts()
-        self.inputs: dict[str, InputTally] = {}
-        self._order: list[str] = []
-        for name in ("documents.jsonl", "segments.jsonl", "sentences.jsonl"):
+        # Inputs are streamed to a staged side file as each one completes (documents of
+        # one input arrive together), so memory does not grow with the number of inputs;
+        # the manifest's "inputs" list is spliced in from that file at the end.
+        self._current: InputTally | None = None
+        self.n_inputs = 0
+        for name in ("documents.jsonl", "segments.jsonl", "sentences.jsonl", INPUTS_FILE):
             self._open(name)
 
     def _open(self, relpath: str) -> IO[str]:
@@ -188,11 +194,10 @@ class CorpusWriter:
         self.counts.documents[kind] += 1
         if kind != "kept":
             self.counts.dropped_reasons[reason_key(doc.status)] += 1
-        tally = self.inputs.get(doc.source.path)
-        if tally is None:
-            tally = InputTally(path=doc.source.path, sha256=doc.source.sha256)
-            self.inputs[doc.source.path] = tally
-            self._order.append(doc.source.path)
+        tally = self._current
+        if tally is None or tally.path != doc.source.path:
+            self._finish_input()
+            tally = self._current = InputTally(path=doc.source.path, sha256=doc.source.sha256)
         tally.format = tally.format or doc.source.format
         tally.encoding = tally.encoding or doc.source.encoding
         tally.documents += 1
@@ -205,17 +210,22 @@ class CorpusWriter:
                 record["id"] = doc.id
             tally.records.append(record)
 
+    def _finish_input(self) -> None:
+        if self._current is not None:
+            self._line(INPUTS_FILE, dumps(self._current.as_dict()))
+            self.n_inputs += 1
+            self._current = None
+
     def snapshot(self) -> dict[str, Any]:
-        """Flush the streams; return what a checkpoint needs to continue from here."""
+        """Flush the streams; return what a checkpoint needs to continue from here.
+
+        Called between shards, which hold whole inputs, so the current input is complete.
+        """
+        self._finish_input()
         for handle in self._files.values():
             handle.flush()
         sizes = {rel: self.staging.path(rel).stat().st_size for rel in self._files}
-        return {
-            "sizes": sizes,
-            "counts": self.counts,
-            "inputs": self.inputs,
-            "order": self._order,
-        }
+        return {"sizes": sizes, "counts": self.counts, "n_inputs": self.n_inputs}
 
     def restore(self, snap: dict[str, Any]) -> None:
         """Cut the staged files back to a checkpoint, dropping what came after it."""
@@ -232,8 +242,8 @@ class CorpusWriter:
             else:
                 path.unlink()
         self.counts = snap["counts"]
-        self.inputs = snap["inputs"]
-        self._order = snap["order"]
+        self.n_inputs = snap["n_inputs"]
+        self._current = None
         for rel in sorted(sizes):
             self._open(rel)
 
@@ -242,13 +252,37 @@ class CorpusWriter:
             fh.write(text)
 
     def close_streams(self) -> dict[str, str]:
-        """Close the stream files and return ``relpath -> sha256`` of every staged file."""
+        """Close the stream files and return ``relpath -> sha256`` of every staged output."""
+        self._finish_input()
         self._stack.close()
         digests: dict[str, str] = {}
         for path in sorted(self.staging.dir.rglob("*")):
-            if path.is_file():
-                digests[str(path.relative_to(self.staging.dir))] = _sha256(path)
+            rel = str(path.relative_to(self.staging.dir))
+            if path.is_file() and rel != INPUTS_FILE:
+                digests[rel] = _sha256(path)
         return digests
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """manifest.json with the inputs streamed in from the side file, which then goes."""
+        side = self.staging.path(INPUTS_FILE)
+        marker = '"@inputs@"'
+        head, tail = json.dumps(
+            {**manifest, "inputs": "@inputs@"}, ensure_ascii=False, indent=2
+        ).split(marker)
+        with open(self.staging.path("manifest.json"), "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(head + "[")
+            with open(side, encoding="utf-8") as lines:
+                for number, line in enumerate(lines):
+                    fh.write(("," if number else "") + "\n    " + line.rstrip("\n"))
+            fh.write("\n  ]" + tail + "\n")
+        side.unlink()
+
+    def known_inputs(self) -> set[str]:
+        """Paths of the inputs written so far (for ``--append``)."""
+        self._finish_input()
+        self._files[INPUTS_FILE].flush()
+        with open(self.staging.path(INPUTS_FILE), encoding="utf-8") as fh:
+            return {json.loads(line)["path"] for line in fh}
 
     def commit(self) -> None:
         self.staging.commit()
@@ -257,8 +291,6 @@ class CorpusWriter:
         self._stack.close()
         self.staging.abort()
 
-    def input_list(self) -> list[dict[str, Any]]:
-        return [self.inputs[p].as_dict() for p in self._order]
 
 
 def _safe(name: str) -> str:
