@@ -9,6 +9,26 @@ We ship only the top words with a rounded Zipf frequency, so run time needs neit
 
     python -m corpus.langid_build --top 50000
     python -m corpus.langid_build --from-text DIR   # from <lang>.txt.gz lists (word<TAB>zipf*10)
+    python -m corpus.langid_build --keep-lists --dictionaries DIR   # add lists, no wordfreq
+
+Languages wordfreq lacks (af, et, sw, sq, cy, mr, ne, be, kk, ...) would otherwise have no
+list, and lose every short text to a listed relative: "verstaan selfs" (af) scored nl, whose
+list has "verstaan". They get lists without frequencies instead, each word given one Zipf
+value for its kind, two global constants fitted on held-out benchmark rows (40-79):
+
+- justext's stoplists (BSD-2, in the justext wheel we already depend on): each language's
+  most frequent Wikipedia words, a few hundred to a few thousand; Zipf ``STOPLIST_ZIPF``.
+- spelling dictionaries (``--dictionaries DIR``: Hunspell ``<lang>_<REGION>.dic`` + ``.aff``,
+  expanded with Hunspell's ``unmunch`` when it is on PATH, else their stems; or plain
+  ``<lang>.txt`` word lists), the breadth that a stoplist lacks; Zipf ``DICTIONARY_ZIPF``.
+  The shipped lists come from Debian's packages (only those under LGPL, MPL or CC BY-SA;
+  see NOTICE)::
+
+      apt-get download hunspell-af hunspell-sw myspell-et hunspell-ne hunspell-be \
+          hunspell-kk hunspell-tools
+      for f in *.deb; do dpkg-deb -x "$f" x; done
+      PATH=$PWD/x/usr/bin:$PATH python -m corpus.langid_build --keep-lists \
+          --dictionaries x/usr/share/hunspell
 
 Why one binary file rather than a text list per language: 39 languages × 50,000 words parsed
 into Python dicts took four seconds and about 500 MB at every start. The file holds all the
@@ -32,8 +52,11 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import re
+import shutil
+import subprocess
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +67,19 @@ from corpus.langid_model import LEXICON, PROFILES, profiles_from_langdetect
 # transliterated to it at run time (see corpus.langid_model).
 CODES = {"fil": "tl", "sh": "hr"}
 SKIP = {"zh", "ja", "ko"}  # written without spaces between words: tokens are not our words
+
+# Zipf given to the words of lists without frequencies (fitted globally; see the docstring):
+# a stoplist word is about as frequent as a language's 100th word, a dictionary word as a
+# typical word of running text outside the top few thousand.
+STOPLIST_ZIPF = 5.0
+DICTIONARY_ZIPF = 3.5
+MAX_EXPANDED = 300_000  # an unmunch expansion larger than this: use the stems instead
+
+# justext stoplist names of languages we answer (those wordfreq has are not used)
+STOPLISTS = {
+    "af": "Afrikaans", "be": "Belarusian", "cy": "Welsh", "et": "Estonian", "kk": "Kazakh",
+    "mr": "Marathi", "ne": "Nepali", "sq": "Albanian", "sw": "Swahili",
+}
 
 
 def from_wordfreq(top: int) -> Iterator[tuple[str, list[tuple[str, int]]]]:
@@ -76,19 +112,119 @@ def from_text(folder: Path) -> Iterator[tuple[str, list[tuple[str, int]]]]:
         yield path.name.split(".")[0], rows
 
 
-def write(lists: Iterator[tuple[str, list[tuple[str, int]]]], out: Path = LEXICON) -> list[str]:
-    """Write the lexicon file; the same lists always give the same bytes."""
+def from_lexicon(path: Path = LEXICON) -> Iterator[tuple[str, list[tuple[str, int]]]]:
+    """The frequency lists of an existing lexicon file, as :func:`write` takes them (a
+    round trip); the lists it added without frequencies are left out, to be made again."""
+    from corpus.langid_model import Lexicon
+
+    lex = Lexicon(path)
+    with np.load(path, allow_pickle=False) as data:
+        added = {str(x) for x in data["added"]} if "added" in data else set()
+    rows: dict[int, list[tuple[str, int]]] = {k: [] for k in range(len(lex.langs))}
+    for n in sorted(lex.groups):
+        arr, row = lex.groups[n]
+        for i, word in enumerate(arr.tolist()):
+            a, b = lex.start[row + i], lex.start[row + i + 1]
+            text = word.decode("utf-8")
+            for k, z in zip(lex.entry_lang[a:b].tolist(), lex.entry_zipf[a:b].tolist(),
+                            strict=True):
+                rows[k].append((text, z))
+    for k, lang in enumerate(lex.langs):
+        if lang not in added:
+            yield lang, rows[k]
+
+
+def stoplist_words(lang: str) -> set[str]:
+    """justext's stoplist of *lang* as our words (its entries keep punctuation: "(yn")."""
+    import justext
+
+    from corpus.langid_model import words_of
+    from corpus.langid_script import lang_script_ok, script_of
+
+    return {w for entry in justext.get_stoplist(STOPLISTS[lang]) for w in words_of(entry)
+            if lang_script_ok(lang, script_of(w))}
+
+
+def dictionary_words(folder: Path) -> Iterator[tuple[str, set[str]]]:
+    """``(lang, words)`` of each dictionary in *folder* (see the module docstring)."""
+    from corpus.langid_model import words_of
+    from corpus.langid_script import lang_script_ok, script_of
+
+    found: dict[str, list[str]] = {}
+    for path in sorted(folder.glob("*.dic")):
+        if path.with_suffix(".aff").exists():
+            found.setdefault(path.name.split("_")[0].split(".")[0], []).extend(
+                _hunspell_lines(path))
+    for path in sorted(folder.glob("*.txt")):
+        found.setdefault(path.stem, []).extend(path.read_text(encoding="utf-8").splitlines())
+    for lang, lines in sorted(found.items()):
+        yield lang, {w for line in lines for w in words_of(line)
+                     if lang_script_ok(lang, script_of(w))}
+
+
+def _hunspell_lines(dic: Path) -> list[str]:
+    """The words of a Hunspell dictionary: expanded by ``unmunch`` when it is installed and
+    the expansion stays under ``MAX_EXPANDED`` words (Estonian's is 15 million), else the
+    stems (the part of each entry before its affix flags)."""
+    aff = dic.with_suffix(".aff")
+    match = re.search(rb"^SET\s+(\S+)", aff.read_bytes(), re.MULTILINE)
+    encoding = match.group(1).decode("ascii") if match else "utf-8"
+    encoding = {"microsoft-cp1251": "cp1251", "iso8859-1": "latin-1"}.get(encoding.lower(),
+                                                                         encoding)
+    unmunch = shutil.which("unmunch")
+    if unmunch:
+        out = subprocess.run([unmunch, str(dic), str(aff)], capture_output=True, check=False)
+        lines = out.stdout.decode(encoding, errors="replace").splitlines()
+        if out.returncode == 0 and 0 < len(lines) <= MAX_EXPANDED:
+            return lines
+    text = dic.read_bytes().decode(encoding, errors="replace").splitlines()[1:]  # 1: count
+    return [line.split("/")[0] for line in text]
+
+
+def with_unlisted(
+    lists: Iterator[tuple[str, list[tuple[str, int]]]], dictionaries: Path | None,
+    stoplists: bool = True,
+) -> Iterator[tuple[str, list[tuple[str, int]], bool]]:
+    """*lists* plus, for languages they lack, stoplist and dictionary words (no frequencies:
+    one Zipf per kind, the stoplist's where a word is in both). The flag says "added"."""
+    have: set[str] = set()
+    for lang, rows in lists:
+        have.add(lang)
+        yield lang, rows, False
+    extra: dict[str, dict[str, int]] = {}
+    if dictionaries is not None:
+        for lang, words in dictionary_words(dictionaries):
+            if lang not in have:
+                extra.setdefault(lang, {}).update(dict.fromkeys(words, round(DICTIONARY_ZIPF * 10)))
+    if stoplists:
+        for lang in sorted(set(STOPLISTS) - have):
+            extra.setdefault(lang, {}).update(
+                dict.fromkeys(stoplist_words(lang), round(STOPLIST_ZIPF * 10)))
+    for lang, table in sorted(extra.items()):
+        yield lang, sorted(table.items()), True
+
+
+Lists = Iterable[tuple[str, list[tuple[str, int]], bool]]
+
+
+def write(lists: Lists, out: Path = LEXICON) -> list[str]:
+    """Write the lexicon file from ``(lang, rows, added)``; the same lists always give the
+    same bytes. *added* marks lists without frequencies (see :func:`with_unlisted`)."""
     table: dict[bytes, dict[int, int]] = {}
     langs: list[str] = []
-    for lang, rows in sorted(lists):
+    added: list[str] = []
+    for lang, rows, flat in sorted(lists):
         k = len(langs)
         langs.append(lang)
+        if flat:
+            added.append(lang)
         for word, zipf in rows:
             table.setdefault(word.encode("utf-8"), {})[k] = zipf  # a repeat: the last wins
     words = sorted(table, key=lambda b: (len(b), b))
     lengths = sorted({len(b) for b in words})
     arrays = {
         "langs": np.array(langs),
+        "added": np.array(added, dtype=f"<U{max(map(len, langs), default=1)}"),
         "lengths": np.array(lengths, dtype=np.int32),
         "groups": np.array([sum(1 for b in words if len(b) == n) for n in lengths], np.int32),
         "words": np.frombuffer(b"".join(words), dtype=np.uint8),
@@ -135,11 +271,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--top", type=int, default=50000, help="words per language")
     parser.add_argument("--from-text", type=Path, help="folder of <lang>.txt.gz word lists")
+    parser.add_argument("--keep-lists", action="store_true",
+                        help="start from the frequency lists of the current lexicon file")
+    parser.add_argument("--dictionaries", type=Path,
+                        help="Hunspell .dic/.aff pairs or <lang>.txt lists, for unlisted languages")
+    parser.add_argument("--no-stoplists", action="store_true",
+                        help="do not add justext stoplists for unlisted languages")
     parser.add_argument("--out", type=Path, default=LEXICON)
     parser.add_argument("--profiles", type=Path, default=PROFILES)
     args = parser.parse_args()
-    lists = from_text(args.from_text) if args.from_text else from_wordfreq(args.top)
-    langs = write(lists, args.out)
+    if args.keep_lists:  # its frequency lists; the unlisted languages are added again below
+        lists = from_lexicon(args.out)
+    elif args.from_text:
+        lists = from_text(args.from_text)
+    else:
+        lists = from_wordfreq(args.top)
+    langs = write(with_unlisted(lists, args.dictionaries, not args.no_stoplists), args.out)
     print(f"wrote {len(langs)} languages to {args.out}: {' '.join(langs)}")
     n = write_profiles(args.profiles)
     print(f"wrote {n} langdetect profiles to {args.profiles}")

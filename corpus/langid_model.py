@@ -107,6 +107,18 @@ _ASCII_GAPS = bytes(
 )
 
 
+# Latin letters that look like Cyrillic ones (after lower-casing: B H K M T were capitals).
+# Ukrainian typed on a Latin keyboard layout gets "i" for "і" ("Твiй", "iз"); OCR and
+# spam mix the others. Inside a word that also has Cyrillic letters they are Cyrillic.
+_HOMOGLYPHS = str.maketrans("aceiopxybhkmtï", "асеіорхувнкмтї")
+_MIXED = re.compile(r"[a-zï](?=[\u0400-\u04ff])|(?<=[\u0400-\u04ff])[a-zï]")
+
+
+def _cyrillic_homoglyphs(tokens: list[str]) -> list[str]:
+    """Tokens with Latin look-alike letters inside Cyrillic words made Cyrillic."""
+    return [t.translate(_HOMOGLYPHS) if _MIXED.search(t) else t for t in tokens]
+
+
 def words_of(text: str) -> list[str]:
     """Lower-cased words of *text*; vowel signs of Indic and Arabic scripts stay inside words.
 
@@ -120,7 +132,10 @@ def words_of(text: str) -> list[str]:
         if "'" not in mapped:
             return mapped.split()
         return [s for w in mapped.split() if (s := w.strip("'"))]
-    tokens = text.lower().encode("utf-8").translate(_ASCII_GAPS).decode("utf-8").split()
+    lowered = text.lower()
+    tokens = lowered.encode("utf-8").translate(_ASCII_GAPS).decode("utf-8").split()
+    if _MIXED.search(lowered):
+        tokens = _cyrillic_homoglyphs(tokens)
     if all(map(str.isalpha, tokens)):
         return tokens
     out: list[str] = []

@@ -160,7 +160,15 @@ class ScriptProfile:
             return (
                 "Hiragana" if names.get("Hiragana", 0) >= names.get("Katakana", 0) else "Katakana"
             )
-        return self.counts[0][0]
+        top = self.counts[0][0]
+        if top == "Latin" and len(self.counts) > 1:
+            # Latin letters in a text of another script are mostly names, brands and
+            # English web furniture ("Read more", "Posted by"); the reverse is rare. So
+            # Latin counts half against another script.
+            other, n = self.counts[1]
+            if 2 * n >= self.counts[0][1]:
+                return other
+        return top
 
     @property
     def letters(self) -> int:
