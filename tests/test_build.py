@@ -10,27 +10,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pipeline_files import PER_DOCUMENT
 
 from corpus.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-NO_TRANSLATE = """
-[[steps]]
-use = "normalize"
-[[steps]]
-use = "dedup"
-[[steps]]
-use = "boilerplate"
-[[steps]]
-use = "langid"
-level = "segment"
-[[steps]]
-use = "segment"
-[[steps]]
-use = "langid"
-level = "sentence"
-"""
+NO_TRANSLATE = PER_DOCUMENT
 
 
 def build(*args: str) -> tuple[int, str]:

@@ -26,28 +26,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pipeline_files import PER_DOCUMENT
 
 from corpus.cli import cli
 from corpus.config import OutputConfig
 from corpus.records import Document, Segment, Sentence, Source, Translation
 from corpus.writers.corpus_writer import CorpusWriter
 
-PIPELINE = """
-[[steps]]
-use = "normalize"
-[[steps]]
-use = "dedup"
-[[steps]]
-use = "langid"
-level = "segment"
-[[steps]]
-use = "segment"
-[[steps]]
-use = "langid"
-level = "sentence"
-[output]
-audit = true
-"""
+PIPELINE = PER_DOCUMENT + "[output]\naudit = true\n"
 WORDS = {
     "en": ("the council approved new budget after long debate prices rose sharply across "
            "region museum will reopen next month with exhibition of early photographs"),

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pipeline_files import PER_DOCUMENT
 
 HUGE_LINE_MB = 20
 MEMORY_LIMIT = 8 << 30  # address space for the run: a runaway fails here, not the machine
@@ -38,25 +39,9 @@ UK = "Уряд України затвердив нову програму ро�
 FR = "L'exposition présente des peintures de trois siècles et ouvre en mars."
 ES = "El ayuntamiento aprobó el nuevo presupuesto tras un largo debate el martes."
 
-PIPELINE = """
-[input]
-max_decompressed_mb = 2    # the gzip bomb below inflates to 8 MB
-
-[[steps]]
-use = "normalize"
-[[steps]]
-use = "dedup"
-[[steps]]
-use = "boilerplate"
-[[steps]]
-use = "langid"
-level = "segment"
-[[steps]]
-use = "segment"
-[[steps]]
-use = "langid"
-level = "sentence"
-"""
+PIPELINE = (
+    "[input]\nmax_decompressed_mb = 2    # the gzip bomb below inflates to 8 MB\n" + PER_DOCUMENT
+)
 
 # The script the test runs instead of `corpus`: the real CLI, plus one hook that removes
 # a file after the inputs were listed and before it is read (a scraper cleaning up under
