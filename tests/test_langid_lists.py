@@ -99,3 +99,17 @@ def test_latin_web_furniture_does_not_outvote_another_script() -> None:
     assert detect(line).lang == "ur"
     # but a Latin sentence with a short name in another script stays Latin
     assert detect("The festival opens on Friday in central Москва").lang == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Ђорђе је јуче купио нову кућу у центру Београда.", "sr"),
+        ("Влада Србије је данас усвојила нови закон о раду.", "sr"),
+        ("Владата на Македонија денес го усвои новиот закон за работа.", "mk"),
+    ],
+)
+def test_serbian_and_macedonian_cyrillic(text: str, lang: str) -> None:
+    """Serbian is scored through its Latin transliteration; its digraphs (љ -> lj) must not
+    cost it two letters each, and ђ ћ (no Macedonian word has them) nearly decide."""
+    assert detect(text).lang == lang
