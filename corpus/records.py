@@ -12,12 +12,35 @@ Rejections are values, not exceptions: a dropped segment keeps ``kept=False`` an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 UND = "und"
 
 
+def _fast_pickle(cls: type) -> type:
+    """Pickle a slotted record as ``cls(*fields)``.
+
+    Workers send every document back to the main process; the default protocol for
+    slotted dataclasses calls a Python ``__getstate__``/``__setstate__`` per object (a
+    document is ~40 objects). A positional constructor call costs about half as much
+    both ways (measured on bench pages: 119 -> 68 us to pickle a document, 78 -> 46 us
+    to unpickle it, the latter in the main process). Every field is an init field, in
+    order, so this round-trips exactly.
+    """
+    names = tuple(f.name for f in fields(cls))
+    assert all(f.init for f in fields(cls))
+    values = attrgetter(*names)
+
+    def __reduce__(self: Any) -> tuple[type, tuple[Any, ...]]:
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[attr-defined]
+    return cls
+
+
+@_fast_pickle
 @dataclass(slots=True)
 class Source:
     """Where a document came from: enough to find its bytes again."""
@@ -46,6 +69,7 @@ class Source:
         return out
 
 
+@_fast_pickle
 @dataclass(slots=True)
 class Translation:
     text: str
@@ -56,6 +80,7 @@ class Translation:
         return {"text": self.text, "target": self.target, "model": self.model}
 
 
+@_fast_pickle
 @dataclass(slots=True)
 class Sentence:
     """One sentence of a kept segment. ``span`` indexes the segment's normalised text."""
@@ -70,6 +95,7 @@ class Sentence:
     reason: str | None = None
 
 
+@_fast_pickle
 @dataclass(slots=True)
 class Segment:
     """A line or paragraph of a document, as it appeared.
@@ -95,9 +121,15 @@ class Segment:
         self.reason = reason
 
 
+@_fast_pickle
 @dataclass(slots=True)
 class Document:
-    """One input document and everything learnt about it."""
+    """One input document and everything learnt about it.
+
+    ``hashes`` holds what corpus-wide steps need of the document (dedup key, line keys,
+    MinHash signature), computed by the worker that ran the per-document steps so the
+    main process only looks them up (see ``corpus.executors``). Never written out.
+    """
 
     id: str
     source: Source
@@ -106,6 +138,7 @@ class Document:
     segments: list[Segment] = field(default_factory=list)
     status: str = "kept"  # kept | dropped:<reason> | error:<message>
     lang: str = UND  # the document's main language (of its kept text)
+    hashes: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def kept(self) -> bool:
