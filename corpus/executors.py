@@ -9,6 +9,14 @@ bytes as ``--workers 1``.
 
 Workers process chunks of documents with fresh copies of the steps and send back each
 step's counters for the chunk; the main process adds them up (``merge_stats``).
+
+What the corpus-wide steps right after a run need of each document (a dedup key, line
+keys, a MinHash signature) is a pure function of that document, so it is computed here,
+by whoever ran the per-document steps, and carried in ``Document.hashes``: a step that
+has a ``prehash(doc)`` method and a ``prehash_key`` gets it computed (see
+:func:`prehash_steps`), and the main process only does index look-ups. Corpus-wide
+steps change statuses and ``kept`` flags, never a segment's text; a step whose input
+is more than text (near_dedup: the kept segments) checks that its value is still current.
 """
 
 from __future__ import annotations
@@ -51,6 +59,41 @@ def apply_steps(
     for step in steps:
         stream = step(stream)
     return _released(stream) if release_text else iter(stream)
+
+
+def prehash_steps(steps: Sequence[Step], last: int) -> list[Step]:
+    """The corpus-wide steps that follow step ``last - 1`` (up to the next per-document
+    step) and can have their per-document part computed ahead (``prehash``)."""
+    out: list[Step] = []
+    for step in steps[last:]:
+        if step.per_document:
+            break
+        if callable(getattr(step, "prehash", None)):
+            out.append(step)
+    return out
+
+
+def _prehashed(steps: Sequence[Step], docs: Iterable[Document]) -> Iterator[Document]:
+    for doc in docs:
+        if doc.kept:
+            doc.hashes = {s.prehash_key: s.prehash(doc) for s in steps}  # type: ignore[attr-defined]
+        yield doc
+
+
+def run_range(
+    all_steps: Sequence[Step],
+    first: int,
+    last: int,
+    docs: Iterable[Document],
+    steps: Sequence[Step] | None = None,
+) -> Iterator[Document]:
+    """Steps ``first..last-1`` over *docs* (*steps*: copies of them to run instead), then
+    the ``prehash`` of the corpus-wide steps that follow."""
+    release = last == text_needed_until(all_steps)
+    run = all_steps[first:last] if steps is None else steps
+    stream = apply_steps(run, docs, release_text=release)
+    ahead = prehash_steps(all_steps, last)
+    return _prehashed(ahead, stream) if ahead else stream
 
 
 def text_needed_until(steps: Sequence[Step]) -> int:
@@ -110,8 +153,7 @@ def _run_chunk(
         source: Iterable[Document] = (d for ref in refs for d in read_input(ref, _W_INPUT))
     else:
         source = docs or []
-    release = last == text_needed_until(_W_STEPS)
-    out = list(apply_steps(steps, source, release_text=release))
+    out = list(run_range(_W_STEPS, first, last, source, steps))
     return out, [s.stats() for s in steps]
 
 
@@ -134,12 +176,10 @@ class Executor:
                 yield from read_input(ref, self.input_cfg)
                 on_input()
 
-        release = last == text_needed_until(self.steps)
-        return apply_steps(self.steps[first:last], source(), release_text=release)
+        return run_range(self.steps, first, last, source())
 
     def map(self, docs: Iterable[Document], first: int, last: int) -> Iterator[Document]:
-        release = last == text_needed_until(self.steps)
-        return apply_steps(self.steps[first:last], docs, release_text=release)
+        return run_range(self.steps, first, last, docs)
 
     def shutdown(self) -> None:
         pass

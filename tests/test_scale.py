@@ -247,3 +247,128 @@ def test_append_sees_near_duplicates_of_the_old_corpus(tmp_path):
     run_build([str(folder)], out, pipe_again, append=True)
     docs = [json.loads(x) for x in (out / "documents.jsonl").read_text().splitlines()]
     assert docs[1]["status"] == f"dropped:near-duplicate of {docs[0]['id']}"
+
+
+# -- corpus-wide indexes with a memory cap, spilled to OUT/.corpus-state ------------------
+SPILL_STEPS = [
+    {"use": "normalize"},
+    {"use": "dedup", "memory_mb": 0.0005},
+    {"use": "boilerplate"},
+    {"use": "repeated_lines", "min_pages": 2, "max_words": 40, "memory_mb": 0.0005},
+    {"use": "near_dedup", "threshold": 0.5, "batch_size": 8, "memory_mb": 0.002},
+    {"use": "langid", "level": "segment"},
+]
+
+
+def spill_pipe(memory: bool = True):
+    steps = json.loads(json.dumps(SPILL_STEPS))
+    if not memory:  # the same steps with their default budgets: nothing spills
+        for step in steps:
+            step.pop("memory_mb", None)
+    return pipeline_from_dict({"steps": steps, "output": {"audit": False}}, where="test")
+
+
+def without_budgets(found: dict[str, str], out: Path) -> dict[str, str]:
+    """digests() with the manifest's step parameters minus memory_mb (which differs)."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest.pop("timings")
+    for key in ("path", "sha256"):
+        manifest["pipeline"].pop(key)
+    for step in manifest["pipeline"]["steps"]:
+        step.pop("memory_mb", None)
+    manifest.pop("outputs")  # holds the manifest-independent digests checked below
+    found = dict(found)
+    found["manifest.json"] = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()
+                                            ).hexdigest()
+    return found
+
+
+@pytest.fixture(scope="module")
+def spill_reference(corpus_dir, tmp_path_factory) -> dict[str, str]:
+    out = tmp_path_factory.mktemp("spillref") / "out"
+    result = run_build([str(corpus_dir)], out, spill_pipe(memory=False), shard_files=40)
+    steps = result.manifest["steps"]
+    assert steps["dedup"]["duplicates"] >= 1 and steps["near_dedup"]["near_duplicates"] > 10
+    assert steps["repeated_lines"]["dropped"] > 100
+    return without_budgets(digests(out), out)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_spilled_indexes_give_identical_bytes(corpus_dir, spill_reference, tmp_path,
+                                              monkeypatch, workers):
+    monkeypatch.setattr("corpus.pipeline.SMALL_INPUT_BYTES", 0)
+    out = tmp_path / "out"
+    run_build([str(corpus_dir)], out, spill_pipe(), workers=workers, shard_files=40)
+    assert without_budgets(digests(out), out) == spill_reference
+    # the indexes did spill, and only the files the final state names are left
+    state = out / ".corpus-state"
+    folders = sorted(p.name.split(".")[0] for p in state.iterdir() if p.is_dir())
+    assert folders == ["01-dedup", "03-repeated_lines", "04-near_dedup"]
+    assert all(any(f.iterdir()) for f in state.iterdir() if f.is_dir())
+
+
+def test_kill_9_with_spilled_indexes_then_resume(corpus_dir, spill_reference, tmp_path):
+    pipeline = tmp_path / "p.toml"
+    lines = []
+    for step in SPILL_STEPS:
+        lines.append("[[steps]]")
+        lines += [f"{k} = {json.dumps(v)}" for k, v in step.items()]
+    pipeline.write_text("\n".join([*lines, "[output]", "audit = false", ""]), encoding="utf-8")
+    cmd = [sys.executable, "-m", "corpus.cli", "build", str(corpus_dir), "--quiet",
+           "-p", str(pipeline), "--shard-files", "25", "-j", "1"]
+    started = time.perf_counter()
+    subprocess.run([*cmd, "-o", str(tmp_path / "timing")], check=True)
+    duration = time.perf_counter() - started
+    rng = random.Random(12)
+    for attempt in range(3):
+        out = tmp_path / f"out{attempt}"
+        proc = subprocess.Popen([*cmd, "-o", str(out)])
+        time.sleep(rng.uniform(0.4, 0.9) * duration)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        resumed = subprocess.run([*cmd, "-o", str(out), "--resume"], capture_output=True)
+        assert resumed.returncode == 0, resumed.stderr.decode()
+        assert without_budgets(digests(out), out) == spill_reference, f"attempt {attempt}"
+
+
+def test_append_with_spilled_indexes_sees_the_old_corpus(tmp_path):
+    folder = tmp_path / "in"
+    make_corpus(folder, 40, seed=9)
+    out = tmp_path / "out"
+    run_build([str(folder)], out, spill_pipe())
+    before = {p.name for p in (out / ".corpus-state").iterdir()}
+    (folder / "copy.txt").write_bytes((folder / "00003.txt").read_bytes())
+    run_build([str(folder)], out, spill_pipe(), append=True)
+    docs = [json.loads(x) for x in (out / "documents.jsonl").read_text().splitlines()]
+    first = next(d for d in docs if d["source"]["path"].endswith("00003.txt"))
+    assert docs[-1]["status"] == f"dropped:duplicate of {first['id']}"
+    # the appended run continued in the same index folders
+    assert before == {p.name for p in (out / ".corpus-state").iterdir()}
+
+
+def test_a_fresh_run_replaces_the_index_files_of_the_previous_one(corpus_dir, tmp_path):
+    out = tmp_path / "out"
+    run_build([str(corpus_dir)], out, spill_pipe(), shard_files=100)
+    first = {p.name for p in (out / ".corpus-state").iterdir() if p.is_dir()}
+    run_build([str(corpus_dir)], out, spill_pipe(), shard_files=100)
+    second = {p.name for p in (out / ".corpus-state").iterdir() if p.is_dir()}
+    assert len(first) == len(second) == 3 and not first & second
+
+
+def test_documents_round_trip_through_pickle():
+    import pickle
+
+    from corpus.records import Document, Segment, Sentence, Source, Translation
+
+    doc = Document(
+        id="0123456789abcdef", source=Source("a.jsonl", "ff", 3, 10, 20, "utf-8", "jsonl",
+                                             "gzip", ["note"]),
+        text="T", meta={"url": "u"}, status="dropped:x", lang="de",
+        segments=[Segment("Hallo Welt.", (0, 11), 2, "title", False, "r", "de", 0.5, "Latn",
+                          [Sentence("Hallo Welt.", (0, 11), "de", 0.9,
+                                    Translation("Hello world.", "en", "m"), "de-en", False,
+                                    "short")])],
+    )
+    doc.hashes = {"dedup": 5}
+    back = pickle.loads(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == doc and back.hashes == {"dedup": 5}

@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+import numpy as np
+
 from corpus.boilerplate import classify_lines
+from corpus.hashindex import RunStore, budget_bytes
 from corpus.records import Document
 from corpus.registry import Step, register
+
+BATCH = 256  # pages of repeated_lines decided together
 
 
 @register("boilerplate")
@@ -68,48 +73,121 @@ def source_group(doc: Document) -> str:
 class RepeatedLines(Step):
     """Drop kept lines already seen on ``min_pages`` earlier pages of the same source.
 
-    Streaming and order-dependent by design (memory: one 8-byte hash per distinct short
-    line per source). Only lines of at most ``max_words`` words count: a long paragraph
-    repeated verbatim is a duplicate, for the dedup step to judge, not furniture.
+    Streaming and order-dependent by design. Only lines of at most ``max_words`` words
+    count: a long paragraph repeated verbatim is a duplicate, for the dedup step to judge,
+    not furniture. Each page's line keys (a 64-bit hash of the source and the case-folded
+    line) are computed where the page is processed (``prehash``); the main process looks
+    them up a batch at a time in a :class:`~corpus.hashindex.RunStore` of 16 bytes per
+    distinct line per source, bounded by ``memory_mb`` (beyond it, the counts spill to
+    ``OUT/.corpus-state/``; decisions stay the same).
     """
 
     min_pages: int = 3
     max_words: int = 12
+    memory_mb: float = 64.0
     per_document = False
     requires = frozenset({"segment.normalized"})
+    transient: ClassVar[frozenset[str]] = frozenset({"_state_base"})
     dropped: int = field(default=0, init=False, repr=False)
-    _seen: dict[str, dict[bytes, int]] = field(
-        default_factory=lambda: defaultdict(dict), init=False, repr=False
-    )
+    _counts: RunStore = field(init=False, repr=False)  # line key -> pages seen on
+    _state_base: Path | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.min_pages < 1:
             raise ValueError("min_pages must be >= 1")
+        if not self.memory_mb > 0:
+            raise ValueError("memory_mb must be > 0")
+        self._counts = RunStore(unique=True, value_dtype=np.int64,
+                                memory_bytes=budget_bytes(self.memory_mb), prefix="lines")
 
-    def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
-        for doc in docs:
-            if doc.kept:
-                self._process(doc)
-            yield doc
+    @property
+    def prehash_key(self) -> str:
+        return f"repeated_lines:{self.max_words}"
 
-    def _process(self, doc: Document) -> None:
-        seen = self._seen[source_group(doc)]
+    def prehash(self, doc: Document) -> tuple[bytes, bytes]:
+        """(segment indices as int32, line keys as uint64) of the lines that count.
+
+        A line counts once per page (its first occurrence), titles and lines of more than
+        ``max_words`` words not at all. Depends on the segments' text and kind only, which
+        corpus-wide steps do not change, so a worker can compute it.
+        """
+        group = source_group(doc).encode("utf-8", "surrogatepass") + b"\0"
+        indices: list[int] = []
+        keys: list[bytes] = []
         page_lines: set[bytes] = set()
-        for seg in doc.segments:
+        for i, seg in enumerate(doc.segments):
             if seg.kind == "title" or len(seg.text.split()) > self.max_words:
                 continue
-            key = hashlib.blake2b(seg.text.casefold().encode(), digest_size=8).digest()
+            key = hashlib.blake2b(
+                group + seg.text.casefold().encode("utf-8", "surrogatepass"), digest_size=8
+            ).digest()
             if key in page_lines:
                 continue
             page_lines.add(key)
-            count = seen.get(key, 0)
-            if count >= self.min_pages and seg.kept:
-                seg.kind = "boilerplate"
-                seg.drop("repeated_across_pages")
-                self.dropped += 1
-            seen[key] = count + 1
-        if not any(s.kept for s in doc.segments):
-            doc.drop("only_boilerplate")
+            indices.append(i)
+            keys.append(key)
+        return np.array(indices, dtype=np.int32).tobytes(), b"".join(keys)
+
+    def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
+        batch: list[Document] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= BATCH:
+                yield from self._decide(batch)
+                batch = []
+        yield from self._decide(batch)
+
+    def _decide(self, batch: list[Document]) -> list[Document]:
+        """Sequential semantics, a batch at a time: a line's count on a page is what the
+        index holds plus its occurrences on earlier pages of the batch."""
+        live = [d for d in batch if d.kept]
+        if not live:
+            return batch
+        owners, indices, keys = [], [], []
+        for n, doc in enumerate(live):
+            pre = doc.hashes.get(self.prehash_key) if doc.hashes else None
+            idx, key = self.prehash(doc) if pre is None else pre
+            indices.append(np.frombuffer(idx, dtype=np.int32))
+            keys.append(np.frombuffer(key, dtype=np.uint64))
+            owners.append(np.full(len(indices[-1]), n, dtype=np.int32))
+        all_keys = np.concatenate(keys)
+        if len(all_keys):
+            uniq, inverse, counts = np.unique(all_keys, return_inverse=True, return_counts=True)
+            _, stored = self._counts.get(uniq)  # 0 where never seen
+            order = np.argsort(inverse, kind="stable")  # by key, then page order
+            rank = np.empty(len(all_keys), dtype=np.int64)
+            rank[order] = np.arange(len(all_keys)) - np.repeat(np.cumsum(counts) - counts, counts)
+            seen_before = stored[inverse] + rank
+            all_owners, all_indices = np.concatenate(owners), np.concatenate(indices)
+            for hit in np.flatnonzero(seen_before >= self.min_pages).tolist():
+                seg = live[all_owners[hit]].segments[all_indices[hit]]
+                if seg.kept:
+                    seg.kind = "boilerplate"
+                    seg.drop("repeated_across_pages")
+                    self.dropped += 1
+            self._counts.add(uniq, stored + counts)
+        for doc in live:
+            if not any(s.kept for s in doc.segments):
+                doc.drop("only_boilerplate")
+        return batch
 
     def stats(self) -> dict[str, Any]:
         return {"dropped": self.dropped}
+
+    # -- state on disk --------------------------------------------------------------
+    def use_state_dir(self, base: Path, slot: str) -> None:
+        """Where the counts spill: the runner's ``OUT/.corpus-state``."""
+        self._state_base = base
+        self._counts.spill.attach(base, slot)
+
+    def state(self) -> dict[str, Any]:
+        self._counts.mark_saved()
+        return super().state()
+
+    def restore(self, state: dict[str, Any]) -> None:
+        super().restore(state)
+        self._counts.spill.attach(self._state_base)
+
+    def close(self) -> None:
+        self._counts.close()
+        self._counts.spill.remove_others()

@@ -8,22 +8,36 @@ segments, so boilerplate already removed does not make two copies look different
 A dropped document is recorded as ``dropped:near-duplicate of <id>``, the id of the most
 similar earlier kept document. Deterministic: the same input order gives the same
 decisions (seeded hashing, ties to the earliest document).
+
+Each document's signature is computed where the document is processed (``prehash``, in
+a worker), over the segments kept at that point, and carried with the kept flags it was
+computed on; the main process recomputes it only for the documents whose kept segments
+changed since (``repeated_lines`` dropped a line), and otherwise only queries the index.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any, ClassVar, Literal
 
+import numpy as np
+
+from corpus.hashindex import SpillDir
 from corpus.records import Document
 from corpus.registry import Step, register
-from corpus.train.neardup import NearDupIndex
+from corpus.train.neardup import NearDupIndex, text_signature
 
 
 def document_text(doc: Document) -> str:
     """The text near-dedup compares: kept segments, one per line."""
     return "\n".join(seg.text for seg in doc.segments if seg.kept and seg.text)
+
+
+def kept_mask(doc: Document) -> bytes:
+    """Which segments are kept: what a precomputed signature depends on besides text."""
+    return bytes(seg.kept for seg in doc.segments)
 
 
 @register("near_dedup")
@@ -34,6 +48,9 @@ class NearDedup(Step):
     ``shingle`` is ``word`` (n-grams of words; the default) or ``char`` (n-grams of
     characters; for scripts written without spaces). ``ngram`` = 0 picks 5 words or 9
     characters. More ``num_perm`` means a finer estimate and a bigger index.
+    ``memory_mb`` bounds the index held in memory (about ``2*num_perm + 8`` bytes plus
+    12 per band for each kept document); beyond it, signatures and then band runs spill
+    to ``OUT/.corpus-state/``, and decisions stay the same.
     """
 
     threshold: float = 0.6
@@ -42,20 +59,42 @@ class NearDedup(Step):
     num_perm: int = 128
     seed: int = 1
     batch_size: int = 256  # documents held back to hash and query together
+    memory_mb: float = 256.0
 
     per_document = False
     requires = frozenset({"segment.normalized"})
     provides = frozenset({"document.near_unique"})
+    transient: ClassVar[frozenset[str]] = frozenset({"_state_base", "_slot"})
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
             raise ValueError("threshold must be in (0, 1]")
         if self.ngram < 0 or self.num_perm < 8 or self.batch_size < 1:
             raise ValueError("ngram must be >= 0, num_perm >= 8 and batch_size >= 1")
+        if not self.memory_mb > 0:
+            raise ValueError("memory_mb must be > 0")
         # Not dataclass fields: the manifest records parameters, not the index.
         self._index: NearDupIndex | None = None
         self._seen = 0
         self._dropped = 0
+        self._state_base: Path | None = None
+        self._slot = "near_dedup"
+
+    @property
+    def prehash_key(self) -> str:
+        return f"near_dedup:{self.shingle}:{self.ngram}:{self.num_perm}:{self.seed}"
+
+    def prehash(self, doc: Document) -> tuple[bytes, bytes | None]:
+        """(kept mask, signature bytes or None) of *doc* as its segments are kept now."""
+        sig = text_signature(document_text(doc), self.shingle, self.ngram, self.num_perm,
+                             self.seed)
+        return kept_mask(doc), None if sig is None else sig.tobytes()
+
+    def _signature(self, doc: Document) -> np.ndarray | None:
+        pre = doc.hashes.get(self.prehash_key) if doc.hashes else None
+        if pre is not None and pre[0] == kept_mask(doc):
+            return None if pre[1] is None else np.frombuffer(pre[1], dtype=np.uint32)
+        return self.index.signature(document_text(doc))  # kept segments changed since
 
     @property
     def index(self) -> NearDupIndex:
@@ -66,7 +105,10 @@ class NearDedup(Step):
                 shingle=self.shingle,
                 ngram=self.ngram,
                 seed=self.seed,
+                memory_mb=self.memory_mb,
+                spill=SpillDir(self._slot),
             )
+            self._index.spill.attach(self._state_base)
         return self._index
 
     def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
@@ -80,7 +122,8 @@ class NearDedup(Step):
 
     def _decide(self, batch: list[Document]) -> list[Document]:
         live = [d for d in batch if d.kept]
-        verdicts = self.index.add_batch([(d.id, document_text(d)) for d in live])
+        index = self.index
+        verdicts = index.add_signatures([d.id for d in live], [self._signature(d) for d in live])
         self._seen += len(live)
         for doc, verdict in zip(live, verdicts, strict=True):
             if verdict.duplicate_of is None:
@@ -100,5 +143,27 @@ class NearDedup(Step):
             "rows": index.rows if index else None,
         }
 
+    # -- state on disk --------------------------------------------------------------
+    def use_state_dir(self, base: Path, slot: str) -> None:
+        """Where the index spills: the runner's ``OUT/.corpus-state``."""
+        self._state_base, self._slot = base, slot
+        if self._index is not None:
+            self._index.spill.attach(base, slot)
+
+    def state(self) -> dict[str, Any]:
+        if self._index is not None:
+            self._index.mark_saved()
+        return super().state()
+
+    def restore(self, state: dict[str, Any]) -> None:
+        super().restore(state)
+        if self._index is not None:
+            self._index.spill.attach(self._state_base)
+
     def close(self) -> None:
+        spill = self._index.spill if self._index is not None else SpillDir(self._slot)
+        if self._index is not None:
+            self._index.close()
+        spill.attach(self._state_base)
+        spill.remove_others()  # earlier runs' files: the final state no longer names them
         self._index = None

@@ -11,10 +11,13 @@ good as the banding. Here (``bench/dedup.py`` measures both on the same corpus):
 * MinHash uses a multiply-shift family ``(a·x + b) >> 32`` over 64-bit shingle hashes,
   with ``a``/``b`` drawn from a seeded generator, so signatures are reproducible;
 * band keys live in sorted ``uint64`` runs merged like a binary counter (12 bytes per band
-  per document), queried with ``searchsorted``;
+  per document), queried with ``searchsorted`` (:class:`corpus.hashindex.RunStore`);
 * every LSH candidate is *verified* on the full signature (16-bit b-bit MinHash, 2 bytes
   per permutation), so precision does not depend on the banding, and only kept documents
-  are indexed, so the index grows with the number of distinct documents.
+  are indexed, so the index grows with the number of distinct documents;
+* with ``memory_mb`` the index stays within a budget: signatures (with the document ids,
+  :class:`corpus.hashindex.RowStore`) and then the largest band runs move to disk, and
+  the decisions do not change.
 
 Semantics are sequential: a document is a near-duplicate when its estimated Jaccard
 similarity with an *earlier kept* document reaches ``threshold``; it then carries the id of
@@ -24,6 +27,7 @@ for speed, but the outcome is exactly that of one-by-one processing in input ord
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 from collections.abc import Sequence
@@ -31,6 +35,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+
+from corpus.hashindex import (
+    RowStore,
+    RunStore,
+    SpillDir,
+    budget_bytes,
+    id_to_int,
+    int_to_id,
+)
 
 Shingle = Literal["word", "char"]
 
@@ -76,7 +89,7 @@ def shingle_hashes(text: str, shingle: Shingle = "word", ngram: int = 0) -> np.n
         if not words:
             return np.empty(0, dtype=np.uint64)
         units = np.fromiter(
-            (zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words)
+            map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words)
         )
     elif shingle == "char":
         flat = _SPACE.sub(" ", folded).strip()
@@ -107,6 +120,24 @@ class MinHasher:
             vals = (chunk * self._a + self._b) >> np.uint64(32)
             np.minimum(sig, vals.min(axis=0), out=sig)
         return sig.astype(np.uint32)
+
+
+@functools.lru_cache(maxsize=8)
+def minhasher(num_perm: int, seed: int) -> MinHasher:
+    """One shared hasher per (num_perm, seed): its tables are drawn once per process."""
+    return MinHasher(num_perm, seed)
+
+
+def text_signature(
+    text: str, shingle: Shingle = "word", ngram: int = 0, num_perm: int = 128, seed: int = 1
+) -> np.ndarray | None:
+    """The MinHash signature :class:`NearDupIndex` computes for *text* (None: no words).
+
+    A pure function of the text and the parameters, so a worker can compute it and the
+    index only look it up (``near_dedup``'s ``prehash``).
+    """
+    hashes = shingle_hashes(text, shingle, ngram)
+    return minhasher(num_perm, seed).signature(hashes) if len(hashes) else None
 
 
 def false_rates(threshold: float, bands: int, rows: int) -> tuple[float, float]:
@@ -148,8 +179,11 @@ class Verdict:
 class NearDupIndex:
     """Sequential near-duplicate detection over a stream of (key, text) items.
 
-    Only kept items are indexed. Memory per kept item: ``2*num_perm`` bytes of signature,
-    12 bytes per band, and its key.
+    Only kept items are indexed. Memory per kept item: ``2*num_perm + 8`` bytes of
+    signature and id, and 12 bytes per band. With ``memory_mb`` > 0 the part held in
+    memory stays within that budget (half for signatures, half for band runs; merging
+    band runs briefly takes as much again); the rest is on disk under *spill* (a
+    temporary folder if none is given). Decisions do not depend on the budget.
     """
 
     def __init__(
@@ -161,6 +195,8 @@ class NearDupIndex:
         ngram: int = 0,
         seed: int = 1,
         bands: int = 0,
+        memory_mb: float = 0.0,
+        spill: SpillDir | None = None,
     ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError("threshold must be in (0, 1]")
@@ -169,7 +205,8 @@ class NearDupIndex:
         self.threshold = threshold
         self.shingle: Shingle = shingle
         self.ngram = ngram or DEFAULT_NGRAM[shingle]
-        self.hasher = MinHasher(num_perm, seed)
+        self.seed = seed
+        self.hasher = minhasher(num_perm, seed)
         if bands:
             self.bands, self.rows = bands, num_perm // bands
         else:
@@ -177,21 +214,24 @@ class NearDupIndex:
         self.num_perm = num_perm
         self._band_salt = _mix(np.arange(1, self.bands + 1, dtype=np.uint64))
         self._row_mult = _mix(np.arange(101, 101 + self.rows, dtype=np.uint64)) | np.uint64(1)
-        self._sigs = np.empty((1024, num_perm), dtype=np.uint16)  # kept items' b-bit sigs
-        self._keys: list[str] = []
-        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # sorted band keys -> item
+        budget = budget_bytes(memory_mb)
+        self.spill = spill if spill is not None else SpillDir()
+        # kept items: b-bit signature, then the id as 4 uint16 columns
+        self._items = RowStore(num_perm + 4, budget // 2, self.spill, "signatures")
+        self._bands = RunStore(unique=False, value_dtype=np.int32, memory_bytes=budget // 2,
+                               spill=self.spill, prefix="bands")
+        self._odd_ids: dict[int, str] = {}  # item -> id, for ids that are not 16 hex digits
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._items)
 
     @property
     def nbytes(self) -> int:
-        """Bytes held in numpy arrays (keys' strings not included)."""
-        return int(self._sigs.nbytes + sum(k.nbytes + v.nbytes for k, v in self._runs))
+        """Bytes held in memory by numpy arrays (ids that are not 16 hex digits aside)."""
+        return self._items.nbytes + self._bands.nbytes
 
     def signature(self, text: str) -> np.ndarray | None:
-        hashes = shingle_hashes(text, self.shingle, self.ngram)
-        return self.hasher.signature(hashes) if len(hashes) else None
+        return text_signature(text, self.shingle, self.ngram, self.num_perm, self.seed)
 
     def _band_keys(self, sigs: np.ndarray) -> np.ndarray:
         """``uint64[n, bands]``: one hash per band of each signature."""
@@ -215,97 +255,134 @@ class NearDupIndex:
         full = np.stack([sigs[i] for i in rows])  # type: ignore[misc]
         small = full.astype(np.uint16)  # low 16 bits: b-bit MinHash
         bkeys = self._band_keys(full)
-        stored = self._stored_candidates(bkeys)
-        in_batch = _batch_candidates(bkeys)
-        batch_index: dict[int, int] = {}  # batch row -> index of the kept item
+        stored_sim, stored_item, stored_row = self._best_stored(bkeys, small)
+        in_batch = _BatchBands()
+        band_rows = bkeys.tolist()
         new_rows: list[int] = []
         for r, i in enumerate(rows):
             best_sim, best_key = 0.0, None
-            cands = stored.get(r)
-            if cands is not None:
-                sims = (self._sigs[cands] == small[r]).mean(axis=1)
-                j = int(np.argmax(sims))  # argmax: first (earliest) among equals
-                best_sim, best_key = float(sims[j]), self._keys[int(cands[j])]
-            earlier = [q for q in in_batch.get(r, ()) if q in batch_index]
+            if stored_item[r] >= 0:
+                best_sim = float(stored_sim[r])
+                best_key = self._id(int(stored_item[r]), stored_row[r])
+            earlier, slots = in_batch.candidates(band_rows[r])
             if earlier:
-                sims = (small[earlier] == small[r]).mean(axis=1)
+                ordered = sorted(earlier)
+                sims = (small[ordered] == small[r]).mean(axis=1)
                 j = int(np.argmax(sims))
                 if sims[j] > best_sim:
-                    best_sim, best_key = float(sims[j]), self._keys[batch_index[earlier[j]]]
+                    best_sim, best_key = float(sims[j]), keys[rows[ordered[j]]]
             if best_key is not None and best_sim >= self.threshold:
                 verdicts[i] = Verdict(best_key, round(best_sim, 4))
                 continue
-            batch_index[r] = len(self._keys)
-            self._keys.append(keys[i])
+            in_batch.keep(r, slots)
             new_rows.append(r)
         if new_rows:
-            self._store(small[new_rows], bkeys[new_rows], len(self._keys) - len(new_rows))
+            self._store([keys[rows[r]] for r in new_rows], small[new_rows], bkeys[new_rows])
         return verdicts
 
-    def _stored_candidates(self, bkeys: np.ndarray) -> dict[int, np.ndarray]:
-        """batch row -> distinct indexed items sharing at least one band with it."""
+    def _id(self, item: int, row: np.ndarray) -> str:
+        odd = self._odd_ids.get(item) if self._odd_ids else None
+        return odd if odd is not None else int_to_id(int(row[self.num_perm :].view(np.uint64)[0]))
+
+    def _best_stored(
+        self, bkeys: np.ndarray, small: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each batch row, the most similar indexed item sharing a band with it.
+
+        (similarity, item or -1, that item's stored row): the earliest item among equally
+        similar ones, as ``argmax`` over the candidates in item order would pick. All
+        (row, candidate) pairs of the batch are verified at once, in bounded slices.
+        """
+        n = len(bkeys)
+        best_sim = np.zeros(n)
+        best_item = np.full(n, -1, dtype=np.int64)
+        best_row = np.zeros((n, self.num_perm + 4), dtype=np.uint16)
         q = bkeys.ravel()
-        qrow = np.repeat(np.arange(len(bkeys)), self.bands)
-        found_rows, found_items = [], []
-        for keys, items in self._runs:
-            lo = np.searchsorted(keys, q, side="left")
-            hi = np.searchsorted(keys, q, side="right")
-            counts = np.minimum(hi - lo, _MAX_CANDIDATES)
-            total = int(counts.sum())
-            if not total:
-                continue
-            starts = np.repeat(lo, counts)
-            offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-            found_rows.append(np.repeat(qrow, counts))
-            found_items.append(items[starts + offsets])
-        if not found_rows:
-            return {}
-        pairs = np.unique(
-            np.stack([np.concatenate(found_rows), np.concatenate(found_items)], axis=1), axis=0
-        )
-        out: dict[int, np.ndarray] = {}
-        bounds = np.flatnonzero(np.diff(pairs[:, 0])) + 1
-        for chunk in np.split(pairs, bounds):
-            out[int(chunk[0, 0])] = chunk[:, 1]  # items ascending: earliest first
-        return out
+        qrow = np.repeat(np.arange(n), self.bands)
+        found, items = self._bands.candidates(q, _MAX_CANDIDATES)
+        if not len(found):
+            return best_sim, best_item, best_row
+        pairs = np.unique(np.stack([qrow[found], items.astype(np.int64)], axis=1), axis=0)
+        rows, cands = pairs[:, 0], pairs[:, 1]
+        needed, where = np.unique(cands, return_inverse=True)
+        table = self._items.take(needed)
+        sims = np.empty(len(pairs))
+        step = max(1, (1 << 22) // self.num_perm)  # ~4 MB of comparisons at a time
+        for start in range(0, len(pairs), step):
+            part = slice(start, start + step)
+            sims[part] = (table[where[part], : self.num_perm] == small[rows[part]]).mean(axis=1)
+        order = np.lexsort((cands, -sims, rows))  # by row; most similar, then earliest first
+        first = order[np.r_[True, rows[order][1:] != rows[order][:-1]]]
+        best_sim[rows[first]] = sims[first]
+        best_item[rows[first]] = cands[first]
+        best_row[rows[first]] = table[where[first]]
+        return best_sim, best_item, best_row
 
-    def _store(self, small: np.ndarray, bkeys: np.ndarray, first: int) -> None:
-        end = first + len(small)
-        if end > len(self._sigs):
-            grown = np.empty((max(end, len(self._sigs) * 3 // 2), self.num_perm), np.uint16)
-            grown[:first] = self._sigs[:first]
-            self._sigs = grown
-        self._sigs[first:end] = small
-        keys = bkeys.ravel()
-        items = np.repeat(np.arange(first, end, dtype=np.int32), self.bands)
-        order = np.argsort(keys, kind="stable")
-        self._runs.append((keys[order], items[order]))
-        # Binary-counter merging: at most log2(n) runs, each insert costs O(log n) amortised.
-        while len(self._runs) > 1 and len(self._runs[-1][0]) * 2 >= len(self._runs[-2][0]):
-            newer, older = self._runs.pop(), self._runs.pop()
-            self._runs.append(_merge(older, newer))
+    def _store(self, keys: list[str], small: np.ndarray, bkeys: np.ndarray) -> None:
+        first = len(self)
+        ids = np.zeros(len(keys), dtype=np.uint64)
+        for j, key in enumerate(keys):
+            value = id_to_int(key)
+            if value is None:
+                self._odd_ids[first + j] = key
+            else:
+                ids[j] = value
+        records = np.empty((len(keys), self.num_perm + 4), dtype=np.uint16)
+        records[:, : self.num_perm] = small
+        records[:, self.num_perm :] = ids.view(np.uint16).reshape(len(keys), 4)
+        self._items.append(records)
+        items = np.repeat(np.arange(first, first + len(keys), dtype=np.int32), self.bands)
+        self._bands.add(bkeys.ravel(), items)
+
+    # -- state on disk --------------------------------------------------------------
+    def mark_saved(self) -> None:
+        """A checkpoint names the index's files now (see RunStore.mark_saved)."""
+        self._bands.mark_saved()
+
+    def close(self) -> None:
+        """After the final state is saved: delete files it does not name."""
+        self._bands.close()
+        self._items.close()
 
 
-def _merge(
-    older: tuple[np.ndarray, np.ndarray], newer: tuple[np.ndarray, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Merge two sorted runs in O(n) without an argsort's 8-byte-per-key temporary.
+class _BatchBands:
+    """:func:`_batch_candidates` restricted to kept rows, found row by row.
 
-    Equal keys keep the older run's items first, so items stay ascending within a key.
+    Rows come in order. For each band key: how many (row, band) entries of the batch had
+    it so far, and which *kept* rows were among its first ``_MAX_BATCH_PAIRS`` entries.
+    The candidates of a row are those kept rows: exactly the earlier rows that
+    ``_batch_candidates`` lists and that were kept, without building every pair of the
+    batch (in a batch of near-copies that was the main process's largest cost).
     """
-    (k1, v1), (k2, v2) = older, newer
-    at = np.searchsorted(k1, k2, side="right") + np.arange(len(k2))
-    keys = np.empty(len(k1) + len(k2), dtype=k1.dtype)
-    items = np.empty(len(keys), dtype=v1.dtype)
-    rest = np.ones(len(keys), dtype=bool)
-    rest[at] = False
-    keys[at], items[at] = k2, v2
-    keys[rest], items[rest] = k1, v1
-    return keys, items
+
+    def __init__(self) -> None:
+        self._seen: dict[int, int] = {}
+        self._kept: dict[int, list[int]] = {}
+
+    def candidates(self, band_keys: list[int]) -> tuple[set[int], list[int]]:
+        """(kept earlier rows sharing a band, the keys where this row is among the first)."""
+        out: set[int] = set()
+        slots: list[int] = []
+        for key in band_keys:
+            count = self._seen.get(key, 0)
+            self._seen[key] = count + 1
+            if count < _MAX_BATCH_PAIRS:
+                slots.append(key)
+            kept = self._kept.get(key)
+            if kept:
+                out.update(kept)
+        return out, slots
+
+    def keep(self, row: int, slots: list[int]) -> None:
+        for key in slots:
+            self._kept.setdefault(key, []).append(row)
 
 
 def _batch_candidates(bkeys: np.ndarray) -> dict[int, list[int]]:
-    """batch row -> earlier rows of the same batch sharing a band (earliest first)."""
+    """batch row -> earlier rows of the same batch sharing a band (earliest first).
+
+    The definition :class:`_BatchBands` implements incrementally (tests compare them).
+    """
     bands = bkeys.shape[1]
     flat = bkeys.ravel()
     order = np.argsort(flat, kind="stable")  # stable: rows ascending within a key
