@@ -584,3 +584,36 @@ class RowStore:
         self._n_mem = len(mem)
         self._mem = self._buffer(len(mem))
         self._mem[: self._n_mem] = mem
+
+
+class OwnsRunStore:
+    """Mixin for a corpus-wide step whose index is one :class:`RunStore`, ``self.<store_attr>``.
+
+    The runner calls ``use_state_dir`` (where the index may spill); a checkpoint names the
+    store's files (``mark_saved`` before the step's state is taken), a restore re-attaches
+    them, and closing the step removes files that no saved state names any more. The step
+    lists ``_state_base`` among its transient fields.
+    """
+
+    store_attr: str = "_index"
+    _state_base: Path | None
+
+    def _store(self) -> RunStore:
+        return getattr(self, self.store_attr)
+
+    def use_state_dir(self, base: Path, slot: str) -> None:
+        """Where the index spills: the runner's ``OUT/.corpus-state``."""
+        self._state_base = base
+        self._store().spill.attach(base, slot)
+
+    def state(self) -> dict[str, Any]:
+        self._store().mark_saved()
+        return super().state()  # type: ignore[misc]
+
+    def restore(self, state: dict[str, Any]) -> None:
+        super().restore(state)  # type: ignore[misc]
+        self._store().spill.attach(self._state_base)
+
+    def close(self) -> None:
+        self._store().close()
+        self._store().spill.remove_others()

@@ -77,6 +77,35 @@ class Step:
             setattr(self, key, value)
 
 
+class BatchStep(Step):
+    """A corpus-wide step that decides a batch of documents at a time.
+
+    Looking keys up in an index (numpy, maybe on disk) costs per call, not per key, so
+    dedup-like steps gather ``batch_len()`` documents and decide them together, keeping
+    the sequential semantics inside ``decide`` (a document may duplicate one earlier in
+    its own batch). Documents come out in the order they came in.
+    """
+
+    per_document: ClassVar[bool] = False
+
+    def batch_len(self) -> int:
+        return 256
+
+    def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
+        size = self.batch_len()
+        batch: list[Document] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= size:
+                yield from self.decide(batch)
+                batch = []
+        yield from self.decide(batch)
+
+    def decide(self, batch: list[Document]) -> list[Document]:  # pragma: no cover
+        """Decide *batch* (in place) and return it."""
+        raise NotImplementedError
+
+
 def register(name: str):
     """Class decorator: make a ``Step`` dataclass available to pipeline files as *name*."""
 

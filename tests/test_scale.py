@@ -13,22 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from corpus.config import pipeline_from_dict
 from corpus.pipeline import run_build
 
-PIPELINE = {
-    "steps": [
-        {"use": "normalize"},
-        {"use": "dedup"},
-        {"use": "boilerplate"},
-        {"use": "repeated_lines", "min_pages": 2},
-        {"use": "langid", "level": "segment"},
-        {"use": "segment"},
-        {"use": "langid", "level": "sentence"},
-    ],
-    "output": {"audit": False},
-}
 TOML = """
 [[steps]]
 use = "normalize"
@@ -50,6 +39,7 @@ level = "sentence"
 [output]
 audit = false
 """
+PIPELINE = tomllib.loads(TOML)
 SENTENCES = {
     "en": ["The council approved the new budget after a long debate on Tuesday.",
            "Prices for fresh vegetables rose sharply across the region this spring.",
@@ -131,23 +121,33 @@ def test_shard_size_does_not_change_output(corpus_dir, reference, tmp_path):
 def test_kill_9_then_resume_gives_identical_outputs(corpus_dir, reference, tmp_path):
     pipeline = tmp_path / "p.toml"
     pipeline.write_text(TOML, encoding="utf-8")
-    rng = random.Random(11)
+    for attempt, out in enumerate(killed_then_resumed(corpus_dir, pipeline, tmp_path,
+                                                      random.Random(11), 5, 0.3)):
+        assert digests(out) == reference, f"attempt {attempt}"
+        assert not list(out.glob(".staging-*"))
+
+
+def killed_then_resumed(corpus_dir: Path, pipeline: Path, tmp_path: Path,
+                        rng: random.Random, attempts: int, earliest: float):
+    """Yield OUT folders of builds killed -9 at random moments, then resumed (exit 0).
+
+    A first, uninterrupted build times a whole run here, so the kills land inside one:
+    between *earliest* and 0.9 of its duration.
+    """
     cmd = [sys.executable, "-m", "corpus.cli", "build", str(corpus_dir), "--quiet",
            "-p", str(pipeline), "--shard-files", "25", "-j", "1"]
-    # how long a whole run takes here, to pick kill moments inside it
     started = time.perf_counter()
     subprocess.run([*cmd, "-o", str(tmp_path / "timing")], check=True)
     duration = time.perf_counter() - started
-    for attempt in range(5):
+    for attempt in range(attempts):
         out = tmp_path / f"out{attempt}"
         proc = subprocess.Popen([*cmd, "-o", str(out)])
-        time.sleep(rng.uniform(0.3, 0.9) * duration)
+        time.sleep(rng.uniform(earliest, 0.9) * duration)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         resumed = subprocess.run([*cmd, "-o", str(out), "--resume"], capture_output=True)
         assert resumed.returncode == 0, resumed.stderr.decode()
-        assert digests(out) == reference, f"attempt {attempt}"
-        assert not list(out.glob(".staging-*"))
+        yield out
 
 
 def test_ctrl_c_keeps_checkpoint_and_resume_skips_done_work(corpus_dir, reference, tmp_path):
@@ -314,20 +314,8 @@ def test_kill_9_with_spilled_indexes_then_resume(corpus_dir, spill_reference, tm
         lines.append("[[steps]]")
         lines += [f"{k} = {json.dumps(v)}" for k, v in step.items()]
     pipeline.write_text("\n".join([*lines, "[output]", "audit = false", ""]), encoding="utf-8")
-    cmd = [sys.executable, "-m", "corpus.cli", "build", str(corpus_dir), "--quiet",
-           "-p", str(pipeline), "--shard-files", "25", "-j", "1"]
-    started = time.perf_counter()
-    subprocess.run([*cmd, "-o", str(tmp_path / "timing")], check=True)
-    duration = time.perf_counter() - started
-    rng = random.Random(12)
-    for attempt in range(3):
-        out = tmp_path / f"out{attempt}"
-        proc = subprocess.Popen([*cmd, "-o", str(out)])
-        time.sleep(rng.uniform(0.4, 0.9) * duration)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        resumed = subprocess.run([*cmd, "-o", str(out), "--resume"], capture_output=True)
-        assert resumed.returncode == 0, resumed.stderr.decode()
+    for attempt, out in enumerate(killed_then_resumed(corpus_dir, pipeline, tmp_path,
+                                                      random.Random(12), 3, 0.4)):
         assert without_budgets(digests(out), out) == spill_reference, f"attempt {attempt}"
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -20,11 +19,9 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from corpus.boilerplate import classify_lines
-from corpus.hashindex import RunStore, budget_bytes
+from corpus.hashindex import OwnsRunStore, RunStore, budget_bytes
 from corpus.records import Document
-from corpus.registry import Step, register
-
-BATCH = 256  # pages of repeated_lines decided together
+from corpus.registry import BatchStep, Step, register
 
 
 @register("boilerplate")
@@ -70,7 +67,7 @@ def source_group(doc: Document) -> str:
 
 @register("repeated_lines")
 @dataclass
-class RepeatedLines(Step):
+class RepeatedLines(OwnsRunStore, BatchStep):
     """Drop kept lines already seen on ``min_pages`` earlier pages of the same source.
 
     Streaming and order-dependent by design. Only lines of at most ``max_words`` words
@@ -88,6 +85,7 @@ class RepeatedLines(Step):
     per_document = False
     requires = frozenset({"segment.normalized"})
     transient: ClassVar[frozenset[str]] = frozenset({"_state_base"})
+    store_attr: ClassVar[str] = "_counts"
     dropped: int = field(default=0, init=False, repr=False)
     _counts: RunStore = field(init=False, repr=False)  # line key -> pages seen on
     _state_base: Path | None = field(default=None, init=False, repr=False)
@@ -128,16 +126,8 @@ class RepeatedLines(Step):
             keys.append(key)
         return np.array(indices, dtype=np.int32).tobytes(), b"".join(keys)
 
-    def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
-        batch: list[Document] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= BATCH:
-                yield from self._decide(batch)
-                batch = []
-        yield from self._decide(batch)
 
-    def _decide(self, batch: list[Document]) -> list[Document]:
+    def decide(self, batch: list[Document]) -> list[Document]:
         """Sequential semantics, a batch at a time: a line's count on a page is what the
         index holds plus its occurrences on earlier pages of the batch."""
         live = [d for d in batch if d.kept]
@@ -173,21 +163,3 @@ class RepeatedLines(Step):
 
     def stats(self) -> dict[str, Any]:
         return {"dropped": self.dropped}
-
-    # -- state on disk --------------------------------------------------------------
-    def use_state_dir(self, base: Path, slot: str) -> None:
-        """Where the counts spill: the runner's ``OUT/.corpus-state``."""
-        self._state_base = base
-        self._counts.spill.attach(base, slot)
-
-    def state(self) -> dict[str, Any]:
-        self._counts.mark_saved()
-        return super().state()
-
-    def restore(self, state: dict[str, Any]) -> None:
-        super().restore(state)
-        self._counts.spill.attach(self._state_base)
-
-    def close(self) -> None:
-        self._counts.close()
-        self._counts.spill.remove_others()

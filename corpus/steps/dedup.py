@@ -13,18 +13,15 @@ beyond ``memory_mb``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
-from corpus.hashindex import RunStore, budget_bytes, id_to_int, int_to_id
+from corpus.hashindex import OwnsRunStore, RunStore, budget_bytes, id_to_int, int_to_id
 from corpus.records import Document
-from corpus.registry import Step, register
-
-BATCH = 256  # documents looked up together
+from corpus.registry import BatchStep, register
 
 
 def text_key(doc: Document) -> int:
@@ -38,7 +35,7 @@ def text_key(doc: Document) -> int:
 
 @register("dedup")
 @dataclass
-class ExactDedup(Step):
+class ExactDedup(OwnsRunStore, BatchStep):
     """Drop documents whose normalised text equals an earlier document's.
 
     ``memory_mb`` bounds the index held in memory (16 bytes per distinct document;
@@ -69,20 +66,12 @@ class ExactDedup(Step):
         """What the main process needs of *doc*, computed where the document is processed."""
         return text_key(doc)
 
-    def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
-        batch: list[Document] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= BATCH:
-                yield from self._decide(batch)
-                batch = []
-        yield from self._decide(batch)
 
     def _key(self, doc: Document) -> int:
         pre = doc.hashes.get(self.prehash_key) if doc.hashes else None
         return text_key(doc) if pre is None else pre
 
-    def _decide(self, batch: list[Document]) -> list[Document]:
+    def decide(self, batch: list[Document]) -> list[Document]:
         live = [d for d in batch if d.kept]
         if not live:
             return batch
@@ -116,21 +105,3 @@ class ExactDedup(Step):
 
     def stats(self) -> dict[str, Any]:
         return {"duplicates": self.duplicates}
-
-    # -- state on disk --------------------------------------------------------------
-    def use_state_dir(self, base: Path, slot: str) -> None:
-        """Where the index spills: the runner's ``OUT/.corpus-state``."""
-        self._state_base = base
-        self._index.spill.attach(base, slot)
-
-    def state(self) -> dict[str, Any]:
-        self._index.mark_saved()
-        return super().state()
-
-    def restore(self, state: dict[str, Any]) -> None:
-        super().restore(state)
-        self._index.spill.attach(self._state_base)
-
-    def close(self) -> None:
-        self._index.close()
-        self._index.spill.remove_others()

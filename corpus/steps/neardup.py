@@ -17,7 +17,6 @@ changed since (``repeated_lines`` dropped a line), and otherwise only queries th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -26,7 +25,7 @@ import numpy as np
 
 from corpus.hashindex import SpillDir
 from corpus.records import Document
-from corpus.registry import Step, register
+from corpus.registry import BatchStep, register
 from corpus.train.neardup import NearDupIndex, text_signature
 
 
@@ -42,7 +41,7 @@ def kept_mask(doc: Document) -> bytes:
 
 @register("near_dedup")
 @dataclass
-class NearDedup(Step):
+class NearDedup(BatchStep):
     """Drop documents whose estimated Jaccard similarity to an earlier one is >= threshold.
 
     ``shingle`` is ``word`` (n-grams of words; the default) or ``char`` (n-grams of
@@ -111,16 +110,10 @@ class NearDedup(Step):
             self._index.spill.attach(self._state_base)
         return self._index
 
-    def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
-        batch: list[Document] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= self.batch_size:
-                yield from self._decide(batch)
-                batch = []
-        yield from self._decide(batch)
+    def batch_len(self) -> int:
+        return self.batch_size
 
-    def _decide(self, batch: list[Document]) -> list[Document]:
+    def decide(self, batch: list[Document]) -> list[Document]:
         live = [d for d in batch if d.kept]
         index = self.index
         verdicts = index.add_signatures([d.id for d in live], [self._signature(d) for d in live])
