@@ -207,12 +207,16 @@ class Runner:
         os.replace(tmp, self.state_dir / name)
 
     def _load(self, name: str) -> dict[str, Any] | None:
+        state = self._load_any(name)
+        return state if state is not None and state.get("version") == STATE_VERSION else None
+
+    def _load_any(self, name: str) -> dict[str, Any] | None:
         try:
             with open(self.state_dir / name, "rb") as fh:
                 state = pickle.load(fh)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
             return None
-        return state if state.get("version") == STATE_VERSION else None
+        return state if isinstance(state, dict) else None
 
     def _restore_steps(self, state: dict[str, Any]) -> None:
         for step, saved in zip(self.pipe.steps, state["steps"], strict=True):
@@ -269,6 +273,13 @@ class Runner:
             resume_state = None  # other inputs or pipeline: start again
         append_state = self._load(FINAL_STATE) if self.opt.append else None
         if self.opt.append and append_state is None:
+            older = self._load_any(FINAL_STATE)
+            if older is not None:
+                raise ConfigError(
+                    f"{self.out} was built by an older corpus (state version "
+                    f"{older.get('version')}, this one reads {STATE_VERSION}): rebuild it "
+                    "without --append"
+                )
             raise ConfigError(f"{self.out} holds no finished run to append to")
         try:
             writer = CorpusWriter(self.out, self.pipe.output, keep_staging=resume_state is not None)

@@ -360,3 +360,21 @@ def test_documents_round_trip_through_pickle():
     doc.hashes = {"dedup": 5}
     back = pickle.loads(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
     assert back == doc and back.hashes == {"dedup": 5}
+
+
+def test_append_to_an_out_of_an_older_state_version_says_rebuild(tmp_path):
+    import pickle
+
+    from corpus.errors import ConfigError
+    from corpus.pipeline import FINAL_STATE, STATE_DIR, STATE_VERSION
+
+    folder = tmp_path / "in"
+    make_corpus(folder, 3, seed=4)
+    out = tmp_path / "out"
+    run_build([str(folder)], out, pipe())
+    path = out / STATE_DIR / FINAL_STATE
+    state = pickle.loads(path.read_bytes())
+    state["version"] = STATE_VERSION - 1
+    path.write_bytes(pickle.dumps(state))
+    with pytest.raises(ConfigError, match=r"older corpus .* rebuild it without --append"):
+        run_build([str(folder)], out, pipe(), append=True)
