@@ -55,6 +55,7 @@ import io
 import re
 import shutil
 import subprocess
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -73,6 +74,9 @@ SKIP = {"zh", "ja", "ko"}  # written without spaces between words: tokens are no
 # typical word of running text outside the top few thousand.
 STOPLIST_ZIPF = 5.0
 DICTIONARY_ZIPF = 3.5
+# A spelling without diacritics is taken as ten times rarer than the word (fitted with the
+# other constants; 0.5 and 2.0 scored the same).
+FOLDED_PENALTY = 1.0
 MAX_EXPANDED = 300_000  # an unmunch expansion larger than this: use the stems instead
 
 # justext stoplist names of languages we answer (those wordfreq has are not used)
@@ -132,6 +136,48 @@ def from_lexicon(path: Path = LEXICON) -> Iterator[tuple[str, list[tuple[str, in
     for k, lang in enumerate(lex.langs):
         if lang not in added:
             yield lang, rows[k]
+
+
+# Latin letters whose base letter Unicode decomposition does not give (ł is not l + mark)
+_FOLD_SPECIAL = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ı": "i", "ß": "ss", "æ": "ae",
+                               "œ": "oe", "ð": "d", "þ": "th", "Ł": "L", "Đ": "D", "Ø": "O",
+                               "Æ": "AE", "Œ": "OE", "Ð": "D", "Þ": "TH"})
+
+
+def fold(word: str) -> str:
+    """*word* without diacritics, as typed on a keyboard without them ("pokračovali" ->
+    "pokracovali")."""
+    word = word.translate(_FOLD_SPECIAL)
+    return "".join(c for c in unicodedata.normalize("NFD", word)
+                   if unicodedata.category(c) != "Mn")
+
+
+def with_folded(
+    lists: Iterable[tuple[str, list[tuple[str, int]]]],
+) -> Iterator[tuple[str, list[tuple[str, int]]]]:
+    """Each Latin-script list plus its words' spellings without diacritics, ``FOLDED_PENALTY``
+    Zipf below the word, where the list lacks that spelling as a word of its own.
+
+    Web text in Czech, Slovak, Romanian, Vietnamese, ... is often typed without diacritics
+    ("Pote jsme pokracovali navstevou"): with the folded forms listed, such text is still
+    read by its words rather than only by n-grams that never saw it. Idempotent: a list
+    that already holds the folded forms gains nothing.
+    """
+    from corpus.langid_script import script_of
+
+    penalty = round(FOLDED_PENALTY * 10)
+    for lang, rows in lists:
+        have = {w for w, _ in rows}
+        extra: dict[str, int] = {}
+        for word, zipf in rows:
+            if word.isascii() or script_of(word) != "Latin":
+                continue
+            folded = fold(word)
+            if folded != word and folded.isascii() and folded not in have:
+                z = zipf - penalty
+                if z > extra.get(folded, 0):
+                    extra[folded] = z
+        yield lang, rows + sorted(extra.items())
 
 
 def stoplist_words(lang: str) -> set[str]:
@@ -286,6 +332,7 @@ def main() -> None:
         lists = from_text(args.from_text)
     else:
         lists = from_wordfreq(args.top)
+    lists = with_folded(lists)
     langs = write(with_unlisted(lists, args.dictionaries, not args.no_stoplists), args.out)
     print(f"wrote {len(langs)} languages to {args.out}: {' '.join(langs)}")
     n = write_profiles(args.profiles)

@@ -113,3 +113,16 @@ def test_serbian_and_macedonian_cyrillic(text: str, lang: str) -> None:
     """Serbian is scored through its Latin transliteration; its digraphs (љ -> lj) must not
     cost it two letters each, and ђ ћ (no Macedonian word has them) nearly decide."""
     assert detect(text).lang == lang
+
+
+def test_folded_spellings() -> None:
+    assert langid_build.fold("pokračovali") == "pokracovali"
+    assert langid_build.fold("Łódź straße") == "Lodz strasse"
+    lists = dict(langid_build.with_folded(iter([("cs", [("večer", 52), ("vecer", 20)]),
+                                                ("ro", [("pâine", 48), ("și", 70)])])))
+    assert dict(lists["cs"]) == {"večer": 52, "vecer": 20}  # a word of its own stays
+    assert dict(lists["ro"]) == {"pâine": 48, "și": 70, "paine": 38, "si": 60}
+    again = dict(langid_build.with_folded(iter(lists.items())))
+    assert again == lists  # idempotent: rebuilding from a built lexicon adds nothing
+    # Czech typed without diacritics is read by its words ("včera večer")
+    assert detect("vcera vecer").lang == "cs"
