@@ -14,31 +14,17 @@ from pathlib import Path
 
 import pytest
 import tomllib
+from pipeline_files import PER_DOCUMENT
 
 from corpus.config import pipeline_from_dict
 from corpus.pipeline import run_build
 
-TOML = """
-[[steps]]
-use = "normalize"
-[[steps]]
-use = "dedup"
-[[steps]]
-use = "boilerplate"
-[[steps]]
-use = "repeated_lines"
-min_pages = 2
-[[steps]]
-use = "langid"
-level = "segment"
-[[steps]]
-use = "segment"
-[[steps]]
-use = "langid"
-level = "sentence"
-[output]
-audit = false
-"""
+# the shared per-document pipeline with repeated_lines (counting from the second page)
+TOML = PER_DOCUMENT.replace(
+    'use = "boilerplate"\n',
+    'use = "boilerplate"\n[[steps]]\nuse = "repeated_lines"\nmin_pages = 2\n',
+) + "[output]\naudit = false\n"
+assert "repeated_lines" in TOML
 PIPELINE = tomllib.loads(TOML)
 SENTENCES = {
     "en": ["The council approved the new budget after a long debate on Tuesday.",
