@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -265,7 +265,6 @@ def ray_engine_class() -> type:
 
 
 def _define_ray_engine() -> type:
-    from corpus.translate.cache import cache_key
     from corpus.translate.engine import Engine, LoadedModel
 
     @dataclass
@@ -288,30 +287,19 @@ def _define_ray_engine() -> type:
             self.loaded[package.id] = loaded
             return loaded
 
-        def _hop(self, model: LoadedModel, texts: Sequence[str]) -> tuple[dict[str, str], set[str]]:
-            unique = sorted(set(texts))
-            signature = self.options.decoding_signature()
-            keys = {t: cache_key(model.key, signature, t) for t in unique}
-            hits = self.cache.get_many(list(keys.values())) if self.cache else {}
-            done = {t: hits[k] for t, k in keys.items() if k in hits}
-            misses = [t for t in unique if t not in done]
+        def _translate(self, model: LoadedModel,
+                       chunks: list[list[str]]) -> Iterator[dict[str, str]]:
+            """The chunks round-robin over the actors, a bounded number in flight; results
+            come back in chunk order, so the cache is filled as a local run fills it."""
             package, fingerprint = model.package, model.package.fingerprint()
             pending: deque[Any] = deque()
-            chunks = iter(self._chunks(model, misses))
             for n, chunk in enumerate(chunks):
                 actor = self.actors[n % len(self.actors)]
                 pending.append(actor.run.remote(package.id, fingerprint, chunk))
                 if len(pending) >= PER_ACTOR * len(self.actors):
-                    self._store(model, keys, done, ray.get(pending.popleft()))
+                    yield ray.get(pending.popleft())
             while pending:
-                self._store(model, keys, done, ray.get(pending.popleft()))
-            return done, set(misses)
-
-        def _store(self, model: LoadedModel, keys: dict[str, str], done: dict[str, str],
-                   outputs: dict[str, str]) -> None:
-            done.update(outputs)
-            if self.cache is not None:  # committed chunk by chunk, as Engine does
-                self.cache.put_many(model.key, {keys[t]: o for t, o in outputs.items()})
+                yield ray.get(pending.popleft())
 
         def close(self) -> None:
             super().close()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,12 +180,16 @@ class Engine:
         hits = self.cache.get_many(list(keys.values())) if self.cache else {}
         done = {t: hits[k] for t, k in keys.items() if k in hits}
         misses = [t for t in unique if t not in done]
-        for chunk in self._chunks(model, misses):
-            outputs = self._run(model, chunk)
+        for outputs in self._translate(model, self._chunks(model, misses)):
             done.update(outputs)
-            if self.cache is not None:
+            if self.cache is not None:  # committed chunk by chunk: a crash loses one chunk
                 self.cache.put_many(model.key, {keys[t]: o for t, o in outputs.items()})
         return done, set(misses)
+
+    def _translate(self, model: LoadedModel, chunks: list[list[str]]) -> Iterator[dict[str, str]]:
+        """Translations of each chunk, in order (here; a subclass may run them elsewhere)."""
+        for chunk in chunks:
+            yield self._run(model, chunk)
 
     def _chunks(self, model: LoadedModel, texts: list[str]) -> list[list[str]]:
         """Length-sorted groups of about ``chunk_batches`` token-bounded batches."""
