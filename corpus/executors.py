@@ -12,9 +12,9 @@ step's counters for the chunk; the main process adds them up (``merge_stats``).
 
 What the corpus-wide steps right after a run need of each document (a dedup key, line
 keys, a MinHash signature) is a pure function of that document, so it is computed here,
-by whoever ran the per-document steps, and carried in ``Document.hashes``: a step that
-has a ``prehash(doc)`` method and a ``prehash_key`` gets it computed (see
-:func:`prehash_steps`), and the main process only does index look-ups. Corpus-wide
+by whoever ran the per-document steps, and carried in ``Document.hashes``: a step with
+a ``prehash_key`` and a ``prehash(doc)`` (``registry.Step``) gets it computed
+(:func:`prehash_steps`), and the main process only does index look-ups. Corpus-wide
 steps change statuses and ``kept`` flags, never a segment's text; a step whose input
 is more than text (near_dedup: the kept segments) checks that its value is still current.
 """
@@ -61,6 +61,12 @@ def apply_steps(
     return _released(stream) if release_text else iter(stream)
 
 
+# A chunk of work: input files to read, or documents to process, and how many inputs
+# it finishes (for the progress bar).
+Task = tuple[list[InputRef] | None, list[Document] | None, int]
+Tasks = Iterator[Task]
+
+
 def prehash_steps(steps: Sequence[Step], last: int) -> list[Step]:
     """The corpus-wide steps that follow step ``last - 1`` (up to the next per-document
     step) and can have their per-document part computed ahead (``prehash``)."""
@@ -68,7 +74,7 @@ def prehash_steps(steps: Sequence[Step], last: int) -> list[Step]:
     for step in steps[last:]:
         if step.per_document:
             break
-        if callable(getattr(step, "prehash", None)):
+        if step.prehash_key:
             out.append(step)
     return out
 
@@ -76,7 +82,7 @@ def prehash_steps(steps: Sequence[Step], last: int) -> list[Step]:
 def _prehashed(steps: Sequence[Step], docs: Iterable[Document]) -> Iterator[Document]:
     for doc in docs:
         if doc.kept:
-            doc.hashes = {s.prehash_key: s.prehash(doc) for s in steps}  # type: ignore[attr-defined]
+            doc.hashes = {s.prehash_key: s.prehash(doc) for s in steps}
         yield doc
 
 
@@ -199,7 +205,7 @@ class ChunkedExecutor(Executor):
 
     def _ordered(
         self,
-        tasks: Iterator[tuple[list[InputRef] | None, list[Document] | None, int]],
+        tasks: Tasks,
         first: int,
         last: int,
         on_done: Callable[[int], None] | None = None,
@@ -209,7 +215,7 @@ class ChunkedExecutor(Executor):
     def read(
         self, refs: Sequence[InputRef], first: int, last: int, on_input: Callable[[], None]
     ) -> Iterator[Document]:
-        def tasks() -> Iterator[tuple[list[InputRef] | None, list[Document] | None, int]]:
+        def tasks() -> Tasks:
             # Consecutive inputs share a task (up to chunk_docs files or CHUNK_BYTES):
             # one small file per task kept the workers waiting on the main process's
             # round trips. stdin is read here: a worker's sys.stdin is /dev/null.
@@ -238,7 +244,7 @@ class ChunkedExecutor(Executor):
         return self._ordered(tasks(), first, last, done)
 
     def map(self, docs: Iterable[Document], first: int, last: int) -> Iterator[Document]:
-        def tasks() -> Iterator[tuple[list[InputRef] | None, list[Document] | None, int]]:
+        def tasks() -> Tasks:
             chunk: list[Document] = []
             for doc in docs:
                 chunk.append(doc)
@@ -270,7 +276,7 @@ class PoolExecutor(ChunkedExecutor):
 
     def _ordered(
         self,
-        tasks: Iterator[tuple[list[InputRef] | None, list[Document] | None, int]],
+        tasks: Tasks,
         first: int,
         last: int,
         on_done: Callable[[int], None] | None = None,

@@ -33,7 +33,7 @@ import ray
 
 from corpus import executors
 from corpus.errors import FatalError
-from corpus.executors import ChunkedExecutor, merge_stats
+from corpus.executors import ChunkedExecutor, Tasks, merge_stats
 from corpus.ingest import InputConfig, InputRef
 from corpus.records import Document
 from corpus.registry import Step
@@ -119,7 +119,7 @@ class RayExecutor(ChunkedExecutor):
     # -- dispatch ------------------------------------------------------------------
     def _ordered(
         self,
-        tasks: Iterator[tuple[list[InputRef] | None, list[Document] | None, int]],
+        tasks: Tasks,
         first: int,
         last: int,
         on_done: Callable[[int], None] | None = None,

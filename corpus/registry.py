@@ -76,6 +76,22 @@ class Step:
         for key, value in state.items():
             setattr(self, key, value)
 
+    # -- per-document work done ahead, in the workers (see corpus.executors) -----------
+    @property
+    def prehash_key(self) -> str:
+        """Non-empty for a corpus-wide step with a :meth:`prehash`: the key its value is
+        stored under in ``Document.hashes`` (parameters that change the value belong in it)."""
+        return ""
+
+    def prehash(self, doc: Document) -> Any:  # pragma: no cover - only with prehash_key
+        """What this corpus-wide step needs of *doc*, a pure function of the document,
+        computed by whoever runs the per-document steps before it."""
+        raise NotImplementedError
+
+    def prehashed(self, doc: Document) -> Any:
+        """The value :meth:`prehash` stored for *doc*, or None (compute it here then)."""
+        return doc.hashes.get(self.prehash_key) if doc.hashes else None
+
 
 class BatchStep(Step):
     """A corpus-wide step that decides a batch of documents at a time.

@@ -135,7 +135,7 @@ class RepeatedLines(OwnsRunStore, BatchStep):
             return batch
         owners, indices, keys = [], [], []
         for n, doc in enumerate(live):
-            pre = doc.hashes.get(self.prehash_key) if doc.hashes else None
+            pre = self.prehashed(doc)
             idx, key = self.prehash(doc) if pre is None else pre
             indices.append(np.frombuffer(idx, dtype=np.int32))
             keys.append(np.frombuffer(key, dtype=np.uint64))

@@ -49,7 +49,6 @@ class ExactDedup(OwnsRunStore, BatchStep):
     requires = frozenset({"segment.normalized"})
     provides = frozenset({"document.unique"})
     transient: ClassVar[frozenset[str]] = frozenset({"_state_base"})
-    prehash_key: ClassVar[str] = "dedup"
     duplicates: int = field(default=0, init=False, repr=False)
     _index: RunStore = field(init=False, repr=False)
     # ids that are not 16 hex digits (never made by ingest; hand-built documents) by key
@@ -62,13 +61,17 @@ class ExactDedup(OwnsRunStore, BatchStep):
         self._index = RunStore(unique=True, value_dtype=np.uint64,
                                memory_bytes=budget_bytes(self.memory_mb), prefix="first")
 
+    @property
+    def prehash_key(self) -> str:
+        return "dedup"
+
     def prehash(self, doc: Document) -> int:
         """What the main process needs of *doc*, computed where the document is processed."""
         return text_key(doc)
 
 
     def _key(self, doc: Document) -> int:
-        pre = doc.hashes.get(self.prehash_key) if doc.hashes else None
+        pre = self.prehashed(doc)
         return text_key(doc) if pre is None else pre
 
     def decide(self, batch: list[Document]) -> list[Document]:

@@ -90,7 +90,7 @@ class NearDedup(BatchStep):
         return kept_mask(doc), None if sig is None else sig.tobytes()
 
     def _signature(self, doc: Document) -> np.ndarray | None:
-        pre = doc.hashes.get(self.prehash_key) if doc.hashes else None
+        pre = self.prehashed(doc)
         if pre is not None and pre[0] == kept_mask(doc):
             return None if pre[1] is None else np.frombuffer(pre[1], dtype=np.uint32)
         return self.index.signature(document_text(doc))  # kept segments changed since
