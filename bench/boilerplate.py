@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
-from corpus.boilerplate import classify_lines  # noqa: E402
+from corpus.stages.boilerplate.classify import classify_lines  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "bench-data" / "boilerplate" / "text_shub.jsonl"
 
@@ -73,7 +73,7 @@ def main() -> None:
         ("keep all", lambda lines, lang: [True] * len(lines)),
         (">= 5 words", min_words(5)),
         (">= 10 words", min_words(10)),
-        ("corpus.boilerplate", ours),
+        ("corpus.stages.boilerplate.classify", ours),
     ]
     ours(["warm up the stoplists."], None)
     results = {}
@@ -88,10 +88,10 @@ def main() -> None:
     by_lang = Counter(p["lang"] for p in pages)
     for lang in sorted(by_lang, key=lambda k: (-by_lang[k], k)):
         row = []
-        for name in ("keep all", ">= 10 words", "corpus.boilerplate"):
+        for name in ("keep all", ">= 10 words", "corpus.stages.boilerplate.classify"):
             c = results[name][lang]
             row.append(prf(c["tp"], c["fp"], c["fn"]))
-        c = results["corpus.boilerplate"][lang]
+        c = results["corpus.stages.boilerplate.classify"][lang]
         lines = sum(c.values())
         print(
             f"| {lang} | {by_lang[lang]} | {lines} | {row[0][2]:.1f} | {row[1][2]:.1f} | "

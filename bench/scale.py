@@ -36,7 +36,7 @@ CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 from corpus.config import load_pipeline
-from corpus.pipeline import run_build
+from corpus.run.runner import run_build
 folder, out, pipeline, workers, executor = sys.argv[1:6]
 t = time.perf_counter()
 r = run_build([folder], Path(out), load_pipeline(pipeline), workers=int(workers),

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from corpus.segment import split_sentences  # noqa: E402
+from corpus.stages.sentences import split_sentences  # noqa: E402
 
 UD_LANGS = ("en", "ru", "de", "fr", "es", "it")
 Splitter = Callable[[str, str], list[str]]
@@ -192,7 +192,7 @@ def main() -> None:
             print(f"- {name}: skipped, {made}")
         else:
             splitters[name] = made
-    splitters["corpus.segment"] = split_sentences
+    splitters["corpus.stages.sentences"] = split_sentences
     names = list(splitters)
 
     golden_files = sorted(sbd.glob("golden_*.jsonl"))

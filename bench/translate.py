@@ -130,8 +130,8 @@ def run_argos(models: str, sentences: list[str], beam: int, max_len: int) -> dic
 
 def run_engine(models: str, sentences: list[str], beam: int, max_len: int,
                max_batch_tokens: int) -> dict:
-    from corpus.translate.engine import Engine, EngineOptions, load_model, thread_plan
-    from corpus.translate.models import ModelStore
+    from corpus.stages.translate.engine import Engine, EngineOptions, load_model, thread_plan
+    from corpus.stages.translate.models import ModelStore
 
     options = EngineOptions(beam_size=beam, max_batch_tokens=max_batch_tokens,
                             max_decoding_length=max_len)

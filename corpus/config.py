@@ -1,6 +1,6 @@
 """Pipeline files: TOML, validated on load, with errors that name the key and the file.
 
-A pipeline file has three parts::
+A pipeline file has these parts::
 
     target = "en"                 # language translations go to
     languages = []                # allowed languages for detection; empty = all
@@ -9,13 +9,21 @@ A pipeline file has three parts::
     text_field = "text"
 
     [[steps]]                     # in order; `use` names a registered step
-    use = "normalize"
+    use = "normalize"             # or "normalize.v1": the manifest records the version
 
-    [output]                      # corpus.writers.OutputConfig fields
+    [output]                      # corpus.writers.config.OutputConfig fields
     audit = true
 
-Top-level ``target`` and ``languages`` are handed to every step that has a field of that
-name and does not set it itself; command-line flags override both.
+Every table (the file itself, ``[input]``, ``[output]`` and each ``[[steps]]``) is checked
+by one validator, :func:`build`, against the fields of the dataclass it configures: an
+unknown key, a value of the wrong type and a value the class rejects are each a
+``ConfigError`` naming the key and the file.
+
+Overrides are merged into the tables *before* they are validated, once: the command
+line's ``--target``/``--languages`` win over the file's, top-level ``target`` and
+``languages`` are handed to every step that has a field of that name and does not set
+it itself, and step overrides (``--device`` for ``translate``) go into the named steps'
+tables. A bad override therefore fails exactly as the same value in the file would.
 """
 
 from __future__ import annotations
@@ -24,14 +32,18 @@ import dataclasses
 import hashlib
 import json
 import sys
+import types
 import typing
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from corpus.errors import ConfigError
-from corpus.registry import Step, _type_ok, build_step
+from corpus.ingest.config import InputConfig
+from corpus.languages import check_language_code
+from corpus.registry import Step, base_name, get_step
+from corpus.writers.config import OutputConfig
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -39,18 +51,22 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 DEFAULT_PIPELINE = Path(str(resources.files("corpus.pipelines") / "default.toml"))
-TOP_LEVEL_KEYS = {"target", "languages", "input", "steps", "output", "name", "description"}
 GLOBALS = ("target", "languages")
+
+T = TypeVar("T")
 
 
 @dataclass
-class OutputConfig:
-    """What ``corpus build`` writes besides the always-written corpus files."""
+class PipelineFile:
+    """The top level of a pipeline file, as written (tables not yet built)."""
 
-    audit: bool = True  # audit.json and audit.html
-    mono: bool = True  # mono/<lang>.txt
-    parallel: bool = True  # parallel/<src>-<tgt>.*
-    include_boilerplate_in_mono: bool = False
+    target: str = "en"
+    languages: list[str] = field(default_factory=list)
+    input: dict[str, Any] = field(default_factory=dict)
+    steps: list[Any] = field(default_factory=list)  # tables; checked one by one
+    output: dict[str, Any] = field(default_factory=dict)
+    name: str = ""
+    description: str = ""
 
 
 @dataclass
@@ -61,7 +77,7 @@ class Pipeline:
     text: str
     target: str = "en"
     languages: list[str] = field(default_factory=list)
-    input: dict[str, Any] = field(default_factory=dict)
+    input: InputConfig = field(default_factory=InputConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     step_specs: list[dict[str, Any]] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
@@ -77,7 +93,7 @@ class Pipeline:
             "sha256": self.sha256,
             "target": self.target,
             "languages": list(self.languages),
-            "input": dict(self.input),
+            "input": dataclasses.asdict(self.input),
             "output": dataclasses.asdict(self.output),
             "steps": [{"use": s.name, **step_parameters(s)} for s in self.steps],
         }
@@ -87,7 +103,7 @@ def step_parameters(step: Step) -> dict[str, Any]:
     """A step's configured parameters (its init fields), as JSON-ready values."""
     return {
         f.name: _jsonable(getattr(step, f.name))
-        for f in dataclasses.fields(step)
+        for f in dataclasses.fields(step)  # type: ignore[arg-type]
         if f.init and not f.name.startswith("_")
     }
 
@@ -99,6 +115,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# ---- loading ---------------------------------------------------------------------------
 def load_pipeline(
     path: str | Path | None = None,
     *,
@@ -109,7 +126,8 @@ def load_pipeline(
     """Load and validate a pipeline file (the packaged default when *path* is None).
 
     *target* and *languages* come from command-line flags and win over the file;
-    *step_overrides* maps a step name to parameters forced on it (e.g. CLI `--device`).
+    *step_overrides* maps a step name (bare or versioned) to parameters forced on it
+    (e.g. ``{"translate": {"device": "cuda"}}``); ``None`` values are ignored.
     """
     src = Path(path) if path is not None else DEFAULT_PIPELINE
     where = str(path) if path is not None else "default pipeline"
@@ -124,11 +142,7 @@ def load_pipeline(
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: invalid TOML: {exc}") from None
     return pipeline_from_dict(
-        data,
-        where=where,
-        text=text,
-        target=target,
-        languages=languages,
+        data, where=where, text=text, target=target, languages=languages,
         step_overrides=step_overrides,
     )
 
@@ -142,43 +156,95 @@ def pipeline_from_dict(
     languages: list[str] | None = None,
     step_overrides: dict[str, dict[str, Any]] | None = None,
 ) -> Pipeline:
-    unknown = sorted(set(data) - TOP_LEVEL_KEYS)
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown top-level key {unknown[0]!r} "
-            f"(known: {', '.join(sorted(TOP_LEVEL_KEYS))})"
-        )
-    pipe = Pipeline(path=where, text=text or json.dumps(data, sort_keys=True))
-    pipe.target = _check(data.get("target", "en"), str, where, "target")
-    pipe.languages = list(_check(data.get("languages", []), list[str], where, "languages"))
+    """Validate a parsed pipeline file with its overrides; see the module docstring."""
+    top = dict(data)
     if target is not None:
-        pipe.target = target
+        top["target"] = target
     if languages is not None:
-        pipe.languages = list(languages)
-    _check_lang_code(pipe.target, where, "target")
-    for code in pipe.languages:
+        top["languages"] = list(languages)
+    spec = build(PipelineFile, top, where=where, what="the top level")
+    _check_lang_code(spec.target, where, "target")
+    for code in spec.languages:
         _check_lang_code(code, where, "languages")
-    pipe.input = _check_table(data.get("input", {}), where, "input", _input_fields())
-    out = _check_table(data.get("output", {}), where, "output", _fields_of(OutputConfig))
-    pipe.output = OutputConfig(**out)
-    specs = data.get("steps", [])
-    if not isinstance(specs, list) or not all(isinstance(s, dict) for s in specs):
-        raise ConfigError(f"{where}: `steps` must be an array of tables ([[steps]])")
-    overrides = step_overrides or {}
-    for number, spec in enumerate(specs, 1):
-        spec = dict(spec)
-        name = spec.get("use")
-        step = build_step(spec, where=f"{where}, step {number}")
-        for key in GLOBALS:
-            if key not in spec and any(f.name == key for f in dataclasses.fields(step)):
-                setattr(step, key, list(getattr(pipe, key)) if key == "languages" else pipe.target)
-        for key, value in overrides.get(str(name), {}).items():
-            if value is not None and any(f.name == key for f in dataclasses.fields(step)):
-                setattr(step, key, value)
-        pipe.step_specs.append(spec)
-        pipe.steps.append(step)
+    pipe = Pipeline(path=where, text=text or json.dumps(data, sort_keys=True),
+                    target=spec.target, languages=list(spec.languages))
+    pipe.input = build(InputConfig, spec.input, where=where, what="[input]")
+    pipe.output = build(OutputConfig, spec.output, where=where, what="[output]")
+    overrides = {base_name(k): v for k, v in (step_overrides or {}).items()}
+    for number, table in enumerate(spec.steps, 1):
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: `steps` must be an array of tables ([[steps]])")
+        merged = _merged_step_table(table, pipe, overrides, f"{where}, step {number}")
+        pipe.step_specs.append(dict(table))
+        pipe.steps.append(build_step(merged, where=f"{where}, step {number}"))
     check_order(pipe.steps, where)
     return pipe
+
+
+def _merged_step_table(
+    table: dict[str, Any], pipe: Pipeline, overrides: dict[str, dict[str, Any]], where: str
+) -> dict[str, Any]:
+    """One ``[[steps]]`` table with the globals and the command line's overrides in it."""
+    name = table.get("use")
+    if not isinstance(name, str):
+        raise ConfigError(f"{where}: every [[steps]] table needs `use = \"<step name>\"`")
+    cls = _step_class(name, where)
+    names = {f.name for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
+    merged = dict(table)
+    for key in GLOBALS:
+        if key in names and key not in merged:
+            merged[key] = list(pipe.languages) if key == "languages" else pipe.target
+    for key, value in overrides.get(base_name(name), {}).items():
+        if value is not None and key in names:
+            merged[key] = value
+    return merged
+
+
+def _step_class(name: str, where: str) -> type[Step]:
+    try:
+        return get_step(name)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def build_step(table: dict[str, Any], *, where: str) -> Step:
+    """Instantiate one ``[[steps]]`` table; every error names the key and *where*."""
+    table = dict(table)
+    name = table.pop("use", None)
+    if not isinstance(name, str):
+        raise ConfigError(f"{where}: every [[steps]] table needs `use = \"<step name>\"`")
+    cls = _step_class(name, where)
+    return build(cls, table, where=where, what=f"step {name!r}")
+
+
+def build(cls: type[T], table: Any, *, where: str, what: str) -> T:
+    """The one validator: *table* checked against the init fields of dataclass *cls*.
+
+    An unknown key, a value of the wrong type, and a value ``cls`` rejects (its
+    ``__post_init__`` raising ``ValueError`` or ``ConfigError``) are each a
+    ``ConfigError`` that names *where* and the key.
+    """
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: {what} must be a table")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in fields:
+            known = ", ".join(sorted(fields)) or "none"
+            noun = "parameter" if what.startswith("step") else "key"
+            raise ConfigError(f"{where}: {what} has no {noun} {key!r} (known: {known})")
+        hint = hints.get(key, Any)
+        if not type_ok(value, hint):
+            label = f"{what} parameter {key!r}" if what.startswith("step") else f"{what} {key}"
+            raise ConfigError(f"{where}: {label} = {value!r} is not a valid {describe(hint)}")
+        values[key] = tuple(value) if typing.get_origin(hint) is tuple else value
+    try:
+        return cls(**values)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {what}: {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: {what}: {exc}") from None
 
 
 def check_order(steps: list[Step], where: str) -> None:
@@ -194,37 +260,47 @@ def check_order(steps: list[Step], where: str) -> None:
         have |= set(step.provides)
 
 
-def _check(value: Any, annotation: Any, where: str, key: str) -> Any:
-    if not _type_ok(value, annotation):
-        raise ConfigError(f"{where}: {key} = {value!r} is not a valid {annotation}")
-    return value
+def type_ok(value: Any, annotation: Any) -> bool:
+    """Whether a TOML value fits a field's annotation (``int`` is not ``bool``, …)."""
+    if annotation is Any:
+        return True
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(type_ok(value, arg) for arg in typing.get_args(annotation))
+    if annotation is type(None):
+        return value is None
+    if origin in (list, tuple, frozenset, set):
+        if not isinstance(value, (list, tuple)):
+            return False
+        args = typing.get_args(annotation)
+        return not args or all(type_ok(v, args[0]) for v in value)
+    if origin is dict:
+        return isinstance(value, dict)
+    if origin is typing.Literal:
+        return value in typing.get_args(annotation)
+    if annotation is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if annotation is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(annotation, type):
+        return isinstance(value, annotation)
+    return True
+
+
+def describe(annotation: Any) -> str:
+    """A type for an error message; a ``Literal`` lists the values it allows."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return "value: use one of " + ", ".join(repr(a) for a in typing.get_args(annotation))
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(describe(a) for a in typing.get_args(annotation))
+    if annotation is type(None):
+        return "none"
+    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
 
 
 def _check_lang_code(code: str, where: str, key: str) -> None:
-    if not (code.isascii() and code.isalpha() and 2 <= len(code) <= 3 and code.islower()):
-        raise ConfigError(f"{where}: {key}: {code!r} is not an ISO 639 language code (e.g. 'en')")
-
-
-def _fields_of(cls: type) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls)
-    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
-
-
-def _input_fields() -> dict[str, Any]:
-    from corpus.ingest import InputConfig
-
-    return _fields_of(InputConfig)
-
-
-def _check_table(
-    table: Any, where: str, name: str, fields: dict[str, Any]
-) -> dict[str, Any]:
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where}: [{name}] must be a table")
-    for key, value in table.items():
-        if key not in fields:
-            raise ConfigError(
-                f"{where}: [{name}] has no key {key!r} (known: {', '.join(sorted(fields))})"
-            )
-        _check(value, fields[key], where, f"[{name}] {key}")
-    return dict(table)
+    try:
+        check_language_code(code, key)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None

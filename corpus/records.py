@@ -128,7 +128,7 @@ class Document:
 
     ``hashes`` holds what corpus-wide steps need of the document (dedup key, line keys,
     MinHash signature), computed by the worker that ran the per-document steps so the
-    main process only looks them up (see ``corpus.executors``). Never written out.
+    main process only looks them up (see ``corpus.run.local``). Never written out.
     """
 
     id: str

@@ -1,22 +1,65 @@
-"""Steps registered under stable names, so a pipeline file can name them.
+"""What a step is, and the names pipeline files use for steps.
 
-A step is a class whose dataclass fields are its parameters. The pipeline loader checks
-every key and type against those fields, so ``min_wrods = 3`` is an error that names the
-key and the file, never a silently ignored typo.
+A step is a dataclass whose fields are its parameters (``corpus.config`` checks every key
+and type of a ``[[steps]]`` table against them). It is registered under a versioned name,
+``langid.v1``: the version changes when the step's output for the same input changes, and
+the manifest records it, so a corpus says which behaviour built it. The bare name
+(``langid``) is an alias for the current version, so pipeline files written earlier keep
+working.
+
+The built-in steps are found through :data:`BUILTIN`, a name → module catalogue imported
+on first use: building a pipeline imports only the stages it names, and a stage whose
+backend cannot be imported (a broken ctranslate2) is a clear error naming the import that
+failed, not an unknown step.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import types
-import typing
-from collections.abc import Iterable, Iterator
+import importlib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from corpus.errors import ConfigError
 from corpus.records import Document
 
-STEPS: dict[str, type[Step]] = {}
+# bare step name -> the module that registers it (imported on first use)
+BUILTIN: dict[str, str] = {
+    "normalize": "corpus.stages.normalize",
+    "boilerplate": "corpus.stages.boilerplate.step",
+    "langid": "corpus.stages.langid.step",
+    "sentences": "corpus.stages.sentences.step",
+    "segment": "corpus.stages.sentences.step",  # the name sentence splitting had before
+    "dedup": "corpus.stages.dedup.exact",
+    "repeated_lines": "corpus.stages.dedup.lines",
+    "near_dedup": "corpus.stages.dedup.near",
+    "sentence_dedup": "corpus.stages.dedup.sentences",
+    "sentence_filter": "corpus.stages.filters.step",
+    "pair_filter": "corpus.stages.filters.step",
+    "document_filter": "corpus.stages.filters.step",
+    "translate": "corpus.stages.translate.step",
+}
+
+STEPS: dict[str, type[Step]] = {}  # versioned name -> class
+ALIASES: dict[str, str] = {}  # bare (or older) name -> versioned name of the current version
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What the runner hands every step before a run (:meth:`Step.attach`).
+
+    ``state_dir``: where a step may keep files that outlive the run (``OUT/.corpus-state``)
+    and ``slot``, the step's own name there. ``translation_engine``: how this run's
+    executor builds a translation engine (``None``: in this process); a Ray run hands the
+    engine whose decoding runs in the cluster's actors.
+    """
+
+    state_dir: Path | None = None
+    slot: str = ""
+    translation_engine: Callable[..., Any] | None = None
 
 
 class Step:
@@ -26,13 +69,16 @@ class Step:
     pipeline checks the order when it is built. ``per_document`` steps only look at one
     document at a time, so any executor may run them in parallel; the others (dedup,
     translation) hold corpus-wide state and say so.
+
+    ``transient`` names the attributes that belong to this process only (loaded models,
+    open handles, where the state lives): they are neither saved in a checkpoint nor
+    pickled to a worker, which gets them as ``None`` and builds its own.
     """
 
-    name: ClassVar[str] = ""
+    name: ClassVar[str] = ""  # versioned: "langid.v1"
     requires: ClassVar[frozenset[str]] = frozenset()
     provides: ClassVar[frozenset[str]] = frozenset()
     per_document: ClassVar[bool] = True
-    # non-init fields that must not be saved in a checkpoint (loaded models, handles)
     transient: ClassVar[frozenset[str]] = frozenset()
 
     def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
@@ -56,6 +102,9 @@ class Step:
         workers share the loaded data copy-on-write instead of each loading their own.
         """
 
+    def attach(self, context: RunContext) -> None:
+        """Take what the runner hands this step for the run (see :class:`RunContext`)."""
+
     def close(self) -> None:
         """Release resources (models, caches) once the stream is exhausted."""
 
@@ -76,7 +125,12 @@ class Step:
         for key, value in state.items():
             setattr(self, key, value)
 
-    # -- per-document work done ahead, in the workers (see corpus.executors) -----------
+    def __getstate__(self) -> dict[str, Any]:
+        if not self.transient:
+            return self.__dict__
+        return {k: None if k in self.transient else v for k, v in self.__dict__.items()}
+
+    # -- per-document work done ahead, in the workers (see corpus.run.worker) ----------
     @property
     def prehash_key(self) -> str:
         """Non-empty for a corpus-wide step with a :meth:`prehash`: the key its value is
@@ -122,84 +176,72 @@ class BatchStep(Step):
         raise NotImplementedError
 
 
-def register(name: str):
-    """Class decorator: make a ``Step`` dataclass available to pipeline files as *name*."""
+def register(name: str, *, version: int, aliases: tuple[str, ...] = ()):
+    """Class decorator: make a ``Step`` dataclass available as ``<name>.v<version>``.
+
+    The bare *name* and each of *aliases* then mean this version.
+    """
 
     def deco(cls: type[Step]) -> type[Step]:
-        if name in STEPS:
-            raise ValueError(f"step {name!r} registered twice")
+        full = f"{name}.v{version}"
+        if full in STEPS:
+            raise ValueError(f"step {full!r} registered twice")
         if not dataclasses.is_dataclass(cls):
-            raise TypeError(f"step {name!r} must be a dataclass")
-        cls.name = name
-        STEPS[name] = cls
+            raise TypeError(f"step {full!r} must be a dataclass")
+        cls.name = full
+        STEPS[full] = cls
+        for alias in (name, *aliases):
+            current = ALIASES.get(alias)
+            if current is None or _version(current) < version:
+                ALIASES[alias] = full
         return cls
 
     return deco
 
 
+_VERSIONED = re.compile(r"^(?P<bare>.+)\.v(?P<version>[0-9]+)$")
+
+
+def _version(full: str) -> int:
+    match = _VERSIONED.match(full)
+    return int(match["version"]) if match else 0
+
+
+def base_name(name: str) -> str:
+    """``langid.v1`` → ``langid`` (a bare name stays as it is)."""
+    match = _VERSIONED.match(name)
+    return match["bare"] if match else name
+
+
 def get_step(name: str) -> type[Step]:
-    import corpus.steps  # noqa: F401  (registers the built-in steps)
-
-    if name not in STEPS:
-        raise ConfigError(f"unknown step {name!r}; available: {', '.join(sorted(STEPS))}")
-    return STEPS[name]
-
-
-def _type_ok(value: Any, annotation: Any) -> bool:
-    if annotation is Any:
-        return True
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        return any(_type_ok(value, arg) for arg in typing.get_args(annotation))
-    if annotation is type(None):
-        return value is None
-    if origin in (list, tuple, frozenset, set):
-        if not isinstance(value, (list, tuple)):
-            return False
-        args = typing.get_args(annotation)
-        return not args or all(_type_ok(v, args[0]) for v in value)
-    if origin is dict:
-        return isinstance(value, dict)
-    if origin is typing.Literal:
-        return value in typing.get_args(annotation)
-    if annotation is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if annotation is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if isinstance(annotation, type):
-        return isinstance(value, annotation)
-    return True
+    """The step class a pipeline file means by *name* (bare, alias or versioned)."""
+    bare = base_name(name)
+    _load(bare)
+    full = ALIASES.get(name, name)
+    if full in STEPS:
+        return STEPS[full]
+    if bare in ALIASES:
+        raise ConfigError(
+            f"step {name!r} is not available in this version of corpus; "
+            f"{bare!r} is now {ALIASES[bare]!r}"
+        )
+    for module in sorted(set(BUILTIN.values())):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            continue  # listing the alternatives must not fail on a broken backend
+    raise ConfigError(f"unknown step {name!r}; available: {', '.join(sorted(ALIASES))}")
 
 
-def build_step(spec: dict[str, Any], *, where: str) -> Step:
-    """Instantiate one ``[[steps]]`` table; every error names the key and *where*."""
-    spec = dict(spec)
-    name = spec.pop("use", None)
-    if not isinstance(name, str):
-        raise ConfigError(f"{where}: every [[steps]] table needs `use = \"<step name>\"`")
+def _load(bare: str) -> None:
+    module = BUILTIN.get(bare)
+    if module is None:
+        return
     try:
-        cls = get_step(name)
-    except ConfigError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
-    for key, value in spec.items():
-        if key not in fields:
-            known = ", ".join(sorted(fields)) or "none"
-            raise ConfigError(f"{where}: step {name!r} has no parameter {key!r} (known: {known})")
-        if not _type_ok(value, hints.get(key, Any)):
-            raise ConfigError(
-                f"{where}: step {name!r} parameter {key!r} = {value!r} is not a valid "
-                f"{_describe(hints.get(key, Any))}"
-            )
-        if isinstance(value, list) and typing.get_origin(hints.get(key)) is tuple:
-            spec[key] = tuple(value)
-    try:
-        step = cls(**spec)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{where}: step {name!r}: {exc}") from None
-    return step
-
-
-def _describe(annotation: Any) -> str:
-    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+        importlib.import_module(module)
+    except ImportError as exc:
+        stage = module.split(".")[2]
+        raise ConfigError(
+            f"step {bare!r} cannot be used: the {stage} stage failed to import ({exc}); "
+            "reinstall corpus (pip install --force-reinstall corpus) or repair that package"
+        ) from None

@@ -252,7 +252,7 @@ def build_package(
 
 def install(archive: str | Path, models_dir: str | Path) -> None:
     """Install through the real ``argostranslate.package.install_from_path``."""
-    from corpus.translate.models import ModelStore
+    from corpus.stages.translate.models import ModelStore
 
     ModelStore(models_dir).install_file(archive)
 

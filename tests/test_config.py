@@ -19,8 +19,8 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_default_pipeline_loads_and_orders_steps():
     pipe = load_pipeline()
     names = [s.name for s in pipe.steps]
-    assert names[0] == "normalize"
-    assert names.index("segment") < names.index("translate")
+    assert names[0] == "normalize.v1"
+    assert names.index("sentences.v1") < names.index("translate.v1")
     assert Path(DEFAULT_PIPELINE).name == "default.toml"
     assert pipe.target == "en"
 
@@ -33,7 +33,7 @@ def test_default_pipeline_loads_and_orders_steps():
         ('[[steps]]\nuse = "repeated_lines"\nmin_pages = "3"\n', "min_pages"),
         ('[[steps]]\nuse = "repeated_lines"\nmin_pages = 0\n', "min_pages must be >= 1"),
         ('[[steps]]\nuse = "langid"\nlevel = "word"\n', "level"),
-        ('targte = "en"\n', "unknown top-level key 'targte'"),
+        ('targte = "en"\n', "the top level has no key 'targte'"),
         ('target = "English"\n', "not an ISO 639 language code"),
         ('[input]\ntext_feild = "body"\n', "[input] has no key 'text_feild'"),
         ('[output]\naudit = "yes"\n', "[output] audit"),
@@ -74,4 +74,4 @@ def test_clean_pipeline_is_the_default_without_translation():
     root = Path(__file__).resolve().parent.parent / "pipelines"
     default = load_pipeline(root / "default.toml").resolved()["steps"]
     clean = load_pipeline(root / "clean.toml").resolved()["steps"]
-    assert clean == [s for s in default if s["use"] not in ("translate", "pair_filter")]
+    assert clean == [s for s in default if s["use"] not in ("translate.v1", "pair_filter.v1")]

@@ -20,14 +20,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from corpus.config import pipeline_from_dict
-from corpus.executors import apply_steps
 from corpus.ingest import InputConfig
 from corpus.ingest.decode import binary_reason, codec_name, decode
 from corpus.ingest.documents import content_document
-from corpus.langid import detect, split_by_language, supported_languages
-from corpus.normalize import normalize_text
 from corpus.records import UND, Document, Source
-from corpus.segment import LANGS_WITH_DATA, sentence_spans
+from corpus.run.worker import apply_steps
+from corpus.stages.langid.detector import detect, split_by_language, supported_languages
+from corpus.stages.normalize import normalize_text
+from corpus.stages.sentences import LANGS_WITH_DATA, sentence_spans
 
 SCALE = float(os.environ.get("CORPUS_HYPOTHESIS_EXAMPLES", "1"))
 

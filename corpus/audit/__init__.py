@@ -1,28 +1,40 @@
 """The language audit: which segments of a corpus are in which language, and what was dropped.
 
 ``run_audit`` computes the audit (a JSON-ready dict, layout in ``SCHEMA.md``) from build
-outputs or raw inputs; ``render`` turns it into a terminal table, JSON or HTML;
-``write_csv`` streams one row per segment; ``write_reports`` is what ``corpus build``
-calls to leave ``audit.json`` and ``audit.html`` next to the corpus files.
+outputs, ``audit_documents`` from documents processed in memory (``corpus.api.audit``
+runs raw inputs up to detection and hands them here); ``render`` turns it into a
+terminal table, JSON or HTML; ``write_csv`` streams one row per segment;
+``write_reports`` is what ``corpus build`` calls to leave ``audit.json`` and
+``audit.html`` next to the corpus files. The audit reads files and rows only: it never
+runs a pipeline.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from corpus.audit.sources import Group, input_groups, is_output_dir, output_groups, read_manifest
+from corpus.audit.sources import (
+    Group,
+    document_groups,
+    is_output_dir,
+    output_groups,
+    read_manifest,
+)
 from corpus.audit.stats import SCHEMA, AuditStats, Filters
 from corpus.errors import InputError
+from corpus.records import Document
 
 __all__ = [
     "SCHEMA",
     "AuditStats",
     "Filters",
-    "groups",
+    "audit_documents",
+    "document_groups",
     "is_output_dir",
+    "output_dir_groups",
     "render",
     "run_audit",
     "write_csv",
@@ -30,41 +42,18 @@ __all__ = [
 ]
 
 
-def groups(
-    paths: Sequence[str | Path],
-    *,
-    pipeline: str | None = None,
-    languages: list[str] | None = None,
-    stats: AuditStats | None = None,
-) -> Iterator[Group]:
-    """Document groups of *paths*: all build outputs, or else all raw inputs.
-
-    Raw inputs run through the pipeline (``pipeline`` file or the default) up to
-    detection. Manifests and the translation target are handed to *stats* on the way.
-    """
-    dirs = [Path(p) for p in paths]
-    outputs = [is_output_dir(p) for p in dirs]
-    if all(outputs):
-        for path in dirs:
-            if stats is not None:
-                stats.paths.append(str(path))
-                stats.add_manifest(read_manifest(path))
-            yield from output_groups(path)
-        return
-    if any(outputs):
-        mixed = [str(p) for p, out in zip(dirs, outputs, strict=True) if out]
-        raise InputError(
-            f"{', '.join(mixed)}: build outputs cannot be audited together with raw inputs; "
-            "audit them in separate runs"
-        )
-    from corpus.config import load_pipeline
-
-    pipe = load_pipeline(pipeline, languages=languages)
-    if stats is not None:
-        stats.mode = "inputs"
-        stats.paths.extend(str(p) for p in paths)
-        stats.set_target(pipe.target)
-    yield from input_groups([str(p) for p in paths], pipe)
+def output_dir_groups(paths: Sequence[str | Path], stats: AuditStats | None = None
+                      ) -> Iterator[Group]:
+    """Document groups of the build output folders *paths*; their manifests (and so the
+    translation target) go to *stats* on the way."""
+    for path in map(Path, paths):
+        if not is_output_dir(path):
+            raise InputError(f"{path}: not a corpus build output (no documents.jsonl and "
+                             "segments.jsonl)")
+        if stats is not None:
+            stats.paths.append(str(path))
+            stats.add_manifest(read_manifest(path))
+        yield from output_groups(path)
 
 
 def run_audit(
@@ -73,12 +62,28 @@ def run_audit(
     filters: Filters | None = None,
     low_prob: float = 0.5,
     max_rows: int = 1000,
-    pipeline: str | None = None,
-    languages: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The audit of *paths* (build output folders or raw inputs) as a JSON-ready dict."""
+    """The audit of the build output folders *paths* as a JSON-ready dict."""
     stats = AuditStats(filters=filters or Filters(), low_prob=low_prob, max_rows=max_rows)
-    _feed(stats, groups(paths, pipeline=pipeline, languages=languages, stats=stats))
+    _feed(stats, output_dir_groups(paths, stats))
+    return stats.result()
+
+
+def audit_documents(
+    docs: Iterable[Document],
+    *,
+    target: str,
+    paths: Sequence[str],
+    filters: Filters | None = None,
+    low_prob: float = 0.5,
+    max_rows: int = 1000,
+) -> dict[str, Any]:
+    """The audit of documents processed in memory (raw inputs run up to detection)."""
+    stats = AuditStats(filters=filters or Filters(), low_prob=low_prob, max_rows=max_rows)
+    stats.mode = "inputs"
+    stats.paths.extend(paths)
+    stats.set_target(target)
+    _feed(stats, document_groups(docs))
     return stats.result()
 
 
@@ -111,21 +116,12 @@ def dumps(audit: dict[str, Any]) -> str:
     return json.dumps(audit, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_csv(
-    paths: Sequence[str | Path],
-    out: IO[str],
-    *,
-    filters: Filters | None = None,
-    pipeline: str | None = None,
-    languages: list[str] | None = None,
-) -> int:
-    """One CSV row per segment chosen by *filters*; returns the number of rows written."""
+def write_csv(groups: Iterable[Group], out: IO[str], *, filters: Filters | None = None) -> int:
+    """One CSV row per segment of *groups* chosen by *filters*; returns the rows written."""
     from corpus.audit.csvout import write_segments
 
-    stats = AuditStats()  # collects the target language; rows are not counted
-    items = groups(paths, pipeline=pipeline, languages=languages, stats=stats)
     try:
-        return write_segments(items, out, filters or Filters())
+        return write_segments(groups, out, filters or Filters())
     except (KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"a row lacks a field of the corpus format ({exc!r})") from None
 
@@ -133,7 +129,7 @@ def write_csv(
 def write_reports(staging_dir: Path, manifest: dict[str, Any]) -> None:
     """Write ``audit.json`` and ``audit.html`` for the build staged in *staging_dir*.
 
-    Called by ``corpus.pipeline`` after the JSONL files are closed and before the
+    Called by ``corpus.run.runner`` after the JSONL files are closed and before the
     manifest is written, so *manifest* is passed in rather than read.
     """
     from corpus.audit.html import render_html

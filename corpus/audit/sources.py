@@ -1,23 +1,22 @@
-"""Where the audit's rows come from: a build output folder, or raw inputs run up to detection.
+"""Where the audit's rows come from: a build output folder, or documents processed in memory.
 
-Both yield ``(doc_row, segment_rows, sentence_rows)`` groups, with rows in
-the exact format of the JSONL files (raw inputs go through ``corpus.writers.jsonl``), so
-an audit of the inputs and an audit of the corpus built from them agree.
+Both yield ``(doc_row, segment_rows, sentence_rows)`` groups, with rows in the exact
+format of the JSONL files (documents go through ``corpus.writers.jsonl``). The audit never
+runs a pipeline itself: for raw inputs the caller (``corpus.api.audit``) runs the
+pipeline through the runner's API and hands the documents in.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from corpus.audit.stats import group_rows
-from corpus.errors import ConfigError, InputError
-
-if TYPE_CHECKING:
-    from corpus.config import Pipeline
-    from corpus.records import Document
+from corpus.errors import InputError
+from corpus.records import Document
+from corpus.writers.jsonl import document_row, segment_row, sentence_row
 
 OUTPUT_FILES = ("documents.jsonl", "segments.jsonl", "sentences.jsonl")
 
@@ -67,23 +66,10 @@ def output_groups(path: Path) -> Iterator[Group]:
         raise InputError(str(exc)) from None
 
 
-def input_groups(inputs: Sequence[str], pipe: Pipeline) -> Iterator[Group]:
-    """Run *pipe* on raw *inputs* up to detection (no translation, nothing written).
-
-    Every step but ``translate`` runs, so the audit shows what ``corpus build`` would
-    keep and drop; rows are made by the writer's own row functions.
-    """
-    from corpus.ingest import expand_inputs
-    from corpus.pipeline import input_config, read_all
-    from corpus.writers.jsonl import document_row, segment_row, sentence_row
-
-    refs = expand_inputs(list(inputs))
-    if not refs:
-        raise ConfigError(f"no inputs found in {', '.join(inputs)}")
-    docs: Iterable[Document] = read_all(refs, input_config(pipe))
-    steps = [step for step in pipe.steps if step.name != "translate"]
-    for step in steps:
-        docs = step(docs)
+def document_groups(docs: Iterable[Document]) -> Iterator[Group]:
+    """Groups of documents processed in memory (``corpus audit`` of raw inputs), with
+    rows made by the writer's own row functions, so an audit of the inputs and an audit
+    of the corpus built from them agree."""
     for doc in docs:
         seg_rows = [segment_row(doc, i, seg) for i, seg in enumerate(doc.segments)]
         sent_rows = [
@@ -93,5 +79,3 @@ def input_groups(inputs: Sequence[str], pipe: Pipeline) -> Iterator[Group]:
             for j, sent in enumerate(seg.sentences)
         ]
         yield document_row(doc), seg_rows, sent_rows
-    for step in steps:
-        step.close()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,25 +20,13 @@ from typing import Any
 
 from corpus import __version__
 from corpus.records import UND
+from corpus.words import count_words
 from corpus.writers.corpus_writer import reason_key
 
 SCHEMA = "corpus.audit/1"
 BINS = 10  # confidence histogram: [0, 0.1), [0.1, 0.2) … [0.9, 1.0]
 EXCERPT = 120  # characters of a segment shown in lists
 SENTENCE_HASHES = 500_000  # distinct sentences remembered for the repeat count
-
-# Scripts written without spaces between words: each character counts as one word, so
-# "words" stay comparable between Chinese and English (Hangul uses spaces; not here).
-_NOSPACE = (
-    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-)
-_WORD = re.compile(rf"[{_NOSPACE}]|[^\s{_NOSPACE}]*[^\W_{_NOSPACE}][^\s{_NOSPACE}]*")
-
-
-def count_words(text: str) -> int:
-    """Whitespace-separated tokens holding a letter or digit; CJK/Thai characters each."""
-    return len(_WORD.findall(text))
-
 
 def excerpt(text: str, limit: int = EXCERPT) -> str:
     """One line of at most *limit* characters: newlines and tabs become spaces."""

@@ -1,32 +1,30 @@
 """The ``corpus`` command line: thin wrappers that parse flags and call the library.
 
-Exit codes: 0 the run completed (dropped inputs are normal and counted), 1 the run could
-not complete, 2 usage or configuration error.
+Exit codes, the same for every command, mapped in one place
+(:class:`corpus.cli.base.CorpusCommand`): 0 the run completed (dropped inputs are normal
+and counted), 1 the run could not complete (``FatalError``, ``ModelError``,
+``InputError``, any other ``OSError``), 2 usage or configuration error (``ConfigError``),
+130/143 interrupted. A closed standard output (``corpus audit OUT | head``) ends a
+command quietly with 0.
 """
 
 from __future__ import annotations
 
-import importlib
-
 import click
 
 from corpus import __version__
-
-# Sub-commands live in their own modules (one per command); a module that fails to
-# import must not take the whole CLI down, so each is loaded by name.
-_COMMANDS = (
-    ("corpus.cli.build", "build"),
-    ("corpus.cli.detect", "detect"),
-    ("corpus.cli.segment", "segment"),
-    ("corpus.cli.models", "models"),
-    ("corpus.cli.translate", "translate"),
-    ("corpus.cli.audit", "audit"),
-    ("corpus.cli.spm", "spm"),
-    ("corpus.cli.export", "export"),
-)
+from corpus.cli.audit import audit
+from corpus.cli.base import CorpusGroup
+from corpus.cli.build import build
+from corpus.cli.detect import detect
+from corpus.cli.export import export
+from corpus.cli.models import models
+from corpus.cli.segment import segment
+from corpus.cli.spm import spm
+from corpus.cli.translate import translate
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=CorpusGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="corpus")
 def cli() -> None:
     """Turn scraped multilingual text into clean, language-audited, aligned corpora.
@@ -38,14 +36,8 @@ def cli() -> None:
     """
 
 
-for _module, _name in _COMMANDS:
-    try:
-        _mod = importlib.import_module(_module)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != _module:
-            raise
-        continue
-    cli.add_command(getattr(_mod, _name))
+for _command in (build, detect, segment, models, translate, audit, spm, export):
+    cli.add_command(_command)
 
 
 def main() -> None:

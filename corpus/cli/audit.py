@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from corpus.errors import ConfigError, CorpusError
+from corpus.cli.base import CorpusCommand, parse_languages, pipeline_option
 
 FORMATS = ("table", "json", "csv", "html")
 SUFFIXES = {".json": "json", ".csv": "csv", ".html": "html", ".htm": "html", ".txt": "table"}
@@ -29,7 +29,7 @@ def choose_format(fmt: str | None, output: str | None, tty: bool) -> str:
     return "table" if tty and not output else "json"
 
 
-@click.command()
+@click.command(cls=CorpusCommand)
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
               help="Output format. Default: table on a terminal, else JSON (or from -o's suffix).")
@@ -49,8 +49,7 @@ def choose_format(fmt: str | None, output: str | None, tty: bool) -> str:
               help="Rows per list in the table format.")
 @click.option("--max-rows", type=click.IntRange(0), default=1000, show_default=True,
               help="Rows kept per list in JSON/HTML; the rest are counted, not listed.")
-@click.option("-p", "--pipeline", type=click.Path(dir_okay=False),
-              help="Pipeline for raw inputs (default: the packaged default pipeline).")
+@pipeline_option("Pipeline for raw inputs (default: the packaged default pipeline).")
 @click.option("--languages", help="Raw inputs: allowed languages for detection, e.g. en,ru,uk.")
 def audit(paths, fmt, output, langs, foreign, min_prob, docs, low_prob, limit, max_rows,
           pipeline, languages):
@@ -70,8 +69,9 @@ def audit(paths, fmt, output, langs, foreign, min_prob, docs, low_prob, limit, m
     JSON layout: corpus/audit/SCHEMA.md. Exit status 0 on success, 1 when the files
     cannot be read, 2 on usage errors.
     """
-    from corpus.audit import Filters, render, run_audit, write_csv
-    from corpus.cli.build import parse_languages
+    from corpus.api import audit as run_audit
+    from corpus.api import audit_csv
+    from corpus.audit import Filters, render
 
     to_file = output not in (None, "-")
     fmt = choose_format(fmt, output, sys.stdout.isatty())
@@ -80,25 +80,16 @@ def audit(paths, fmt, output, langs, foreign, min_prob, docs, low_prob, limit, m
         if path != "-" and not any(ch in path for ch in "*?[") and not Path(path).exists():
             raise click.UsageError(f"{path}: no such file or directory")
     options = {"filters": filters, "pipeline": pipeline, "languages": parse_languages(languages)}
-    try:
-        if fmt == "csv":
-            if to_file:
-                with open(output, "w", encoding="utf-8", newline="") as fh:
-                    write_csv(paths, fh, **options)
-            else:
-                write_csv(paths, sys.stdout, **options)
-            return
-        result = run_audit(paths, low_prob=low_prob, max_rows=max_rows, **options)
-        width = shutil.get_terminal_size((80, 24)).columns if not to_file else 80
-        text = render(result, fmt, limit=limit, width=min(max(width, 60), 120))
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-    except CorpusError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
-    except OSError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
+    if fmt == "csv":
+        if to_file:
+            with open(output, "w", encoding="utf-8", newline="") as fh:
+                audit_csv(paths, fh, **options)
+        else:
+            audit_csv(paths, sys.stdout, **options)
+        return
+    result = run_audit(paths, low_prob=low_prob, max_rows=max_rows, **options)
+    width = shutil.get_terminal_size((80, 24)).columns if not to_file else 80
+    text = render(result, fmt, limit=limit, width=min(max(width, 60), 120))
     if to_file:
         Path(output).write_text(text, encoding="utf-8", newline="\n")
         click.echo(f"wrote {output} ({fmt})", err=True)

@@ -8,28 +8,27 @@ from pathlib import Path
 
 import click
 
+from corpus.cli.base import (
+    CorpusCommand,
+    models_dir_option,
+    parse_languages,
+    pipeline_option,
+    quiet_option,
+)
 from corpus.config import load_pipeline
-from corpus.errors import ConfigError, CorpusError, FatalError
+from corpus.errors import Interrupted
 
 
-def parse_languages(value: str | None) -> list[str] | None:
-    if value is None:
-        return None
-    return [code.strip() for code in value.split(",") if code.strip()]
-
-
-@click.command()
+@click.command(cls=CorpusCommand)
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--out", "out", type=click.Path(file_okay=False), default="out",
               show_default=True, help="Output directory (created; replaced atomically).")
-@click.option("-p", "--pipeline", type=click.Path(dir_okay=False),
-              help="Pipeline file (TOML). Default: the packaged pipelines/default.toml.")
+@pipeline_option("Pipeline file (TOML). Default: the packaged pipelines/default.toml.")
 @click.option("--target", help="Language to translate into (overrides the pipeline; e.g. en).")
 @click.option("--languages", help="Allowed languages for detection, e.g. en,ru,uk.")
 @click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]),
               help="Translation device (overrides the pipeline).")
-@click.option("--models-dir", type=click.Path(file_okay=False),
-              help="Argos models directory (else $CORPUS_MODELS_DIR, else Argos' default).")
+@models_dir_option
 @click.option("-j", "--workers", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes for the per-document steps; 0 = all cores.")
 @click.option("--resume", is_flag=True,
@@ -44,7 +43,7 @@ def parse_languages(value: str | None) -> list[str] | None:
 @click.option("--shard-mb", type=click.FloatRange(min=0.001), default=64.0, show_default=True,
               help="Input megabytes per checkpoint.")
 @click.option("--dry-run", is_flag=True, help="Print the resolved pipeline and inputs; do nothing.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@quiet_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print per-stage timings.")
 def build(inputs, out, pipeline, target, languages, device, models_dir, workers, resume, append,
           executor, address, shard_files, shard_mb, dry_run, quiet, verbose):
@@ -63,22 +62,23 @@ def build(inputs, out, pipeline, target, languages, device, models_dir, workers,
     when the run completes (dropped inputs are listed in the manifest), 1 when it
     cannot complete, 2 on usage or configuration errors.
     """
-    from corpus.executors import cpu_count
     from corpus.ingest import expand_inputs
-    from corpus.pipeline import run_build
-    from corpus.summary import format_summary
+    from corpus.run.local import cpu_count
+    from corpus.run.runner import run_build
+    from corpus.run.summary import format_summary
 
     overrides = {"translate": {"device": device, "models_dir": models_dir}}
+    pipe = load_pipeline(
+        pipeline, target=target, languages=parse_languages(languages), step_overrides=overrides
+    )
+    if dry_run:
+        refs = expand_inputs(list(inputs))
+        click.echo(json.dumps({"pipeline": pipe.resolved(),
+                               "inputs": [r.path if r.problem is None
+                                          else f"{r.path} ({r.problem})" for r in refs]},
+                              ensure_ascii=False, indent=2))
+        return
     try:
-        pipe = load_pipeline(
-            pipeline, target=target, languages=parse_languages(languages), step_overrides=overrides
-        )
-        if dry_run:
-            refs = expand_inputs(list(inputs))
-            click.echo(json.dumps({"pipeline": pipe.resolved(),
-                                   "inputs": [str(r) for r in refs]},
-                                  ensure_ascii=False, indent=2))
-            return
         result = run_build(
             inputs,
             Path(out),
@@ -92,18 +92,9 @@ def build(inputs, out, pipeline, target, languages, device, models_dir, workers,
             shard_files=shard_files,
             shard_mb=shard_mb,
         )
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-    except FatalError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
     except KeyboardInterrupt:
-        click.echo(f"\nInterrupted; {out} is unchanged. Add --resume to the same command to "
-                   "continue from the last checkpoint.", err=True)
-        sys.exit(130)
-    except CorpusError as exc:  # pragma: no cover - every error has a class above
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
+        raise Interrupted(f"Interrupted; {out} is unchanged. Add --resume to the same command "
+                          "to continue from the last checkpoint.") from None
     if not quiet:
         if result.skipped_inputs:
             click.echo(f"  skipped {result.skipped_inputs} inputs already in {out}")

@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from corpus.cli.base import CorpusCommand
+
 
 def _languages(value: str | None) -> list[str] | None:
     if not value:
@@ -15,7 +17,7 @@ def _languages(value: str | None) -> list[str] | None:
     return langs or None
 
 
-@click.command()
+@click.command(cls=CorpusCommand)
 @click.argument("texts", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per text.")
 @click.option(
@@ -33,8 +35,8 @@ def detect(texts: tuple[str, ...], as_json: bool, languages: str | None, hint: s
         corpus detect --hint en "Subscribe"
         cat lines.txt | corpus detect --json --languages en,ru,uk
     """
-    from corpus.langid import detect as detect_language
-    from corpus.langid import supported_languages
+    from corpus.stages.langid.detector import detect as detect_language
+    from corpus.stages.langid.detector import supported_languages
 
     allowed = _languages(languages)
     if allowed:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from corpus.errors import ConfigError
-from corpus.train.export import FORMATS
-from corpus.train.splits import DEFAULT_RATIOS
+from corpus.cli.base import CorpusCommand
+from corpus.export.formats import FORMATS
+from corpus.export.splits import DEFAULT_RATIOS
 
 
-@click.command()
+@click.command(cls=CorpusCommand)
 @click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("-f", "--format", "formats", type=click.Choice(FORMATS), multiple=True,
               default=["jsonl"], show_default=True,
@@ -26,7 +26,7 @@ from corpus.train.splits import DEFAULT_RATIOS
 def export(out, formats, split, ratios, seed, dest):
     """Export the sentences of OUT as jsonl, parquet, moses, tsv, tmx or hf.
 
-    Rows are kept sentences with their translation (schema: corpus.train.export). Pair
+    Rows are kept sentences with their translation (schema: corpus.export.formats). Pair
     formats (moses, tsv, tmx) hold translated sentences only. With --split, every
     document goes whole to one of the splits, the same one on every run.
 
@@ -34,15 +34,12 @@ def export(out, formats, split, ratios, seed, dest):
         corpus export out --format parquet
         corpus export out -f moses -f tmx --split --ratios train=0.9,dev=0.05,test=0.05
     """
-    from corpus.train.export import export as run_export
-    from corpus.train.splits import Splitter
+    from corpus.export.formats import export as run_export
+    from corpus.export.splits import Splitter
 
     split = split or ratios != DEFAULT_RATIOS
-    try:
-        splitter = Splitter.parse(ratios, seed) if split else None
-        summary = run_export(out, formats, dest=dest, splitter=splitter)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+    splitter = Splitter.parse(ratios, seed) if split else None
+    summary = run_export(out, formats, dest=dest, splitter=splitter)
     rows = ", ".join(f"{k} {v}" for k, v in summary["rows"].items())
     click.echo(f"{summary['dest']}: {', '.join(formats)} ({rows} sentences; "
                f"{sum(summary['pairs'].values())} pairs)", err=True)

@@ -6,18 +6,11 @@ from pathlib import Path
 
 import click
 
-from corpus.errors import CorpusError
-
-MODELS_DIR_OPTION = click.option(
-    "--models-dir",
-    type=click.Path(file_okay=False),
-    help="Models directory (else $CORPUS_MODELS_DIR, else $ARGOS_PACKAGES_DIR, "
-    "else ~/.local/share/argos-translate/packages).",
-)
+from corpus.cli.base import CorpusGroup, models_dir_option
 
 
 def _store(models_dir: str | None):
-    from corpus.translate.models import ModelStore
+    from corpus.stages.translate.models import ModelStore
 
     return ModelStore(models_dir)
 
@@ -31,7 +24,7 @@ def _human(size: int) -> str:
     return f"{size} B"  # pragma: no cover
 
 
-@click.group()
+@click.group(cls=CorpusGroup)
 def models() -> None:
     """Manage the offline translation models (Argos Translate packages).
 
@@ -44,7 +37,7 @@ def models() -> None:
 
 
 @models.command("list")
-@MODELS_DIR_OPTION
+@models_dir_option
 def list_models(models_dir: str | None) -> None:
     """List installed packages: pair, version, size and path."""
     store = _store(models_dir)
@@ -61,7 +54,7 @@ def list_models(models_dir: str | None) -> None:
 
 @models.command("install")
 @click.argument("what", nargs=-1, required=True)
-@MODELS_DIR_OPTION
+@models_dir_option
 def install(what: tuple[str, ...], models_dir: str | None) -> None:
     """Install FROM TO from the Argos package index, or a FILE.argosmodel offline.
 
@@ -73,19 +66,16 @@ def install(what: tuple[str, ...], models_dir: str | None) -> None:
     how to install from a file instead.
     """
     store = _store(models_dir)
-    try:
-        if len(what) == 1:
-            if not what[0].endswith(".argosmodel") and not Path(what[0]).is_file():
-                raise click.UsageError(
-                    "give FROM TO language codes (e.g. `ru en`) or a path to a .argosmodel file"
-                )
-            installed = store.install_file(what[0])
-        elif len(what) == 2:
-            installed = store.install_by_name(what[0], what[1])
-        else:
-            raise click.UsageError("expected FROM TO or FILE.argosmodel")
-    except CorpusError as exc:
-        raise click.ClickException(str(exc)) from None
+    if len(what) == 1:
+        if not what[0].endswith(".argosmodel") and not Path(what[0]).is_file():
+            raise click.UsageError(
+                "give FROM TO language codes (e.g. `ru en`) or a path to a .argosmodel file"
+            )
+        installed = store.install_file(what[0])
+    elif len(what) == 2:
+        installed = store.install_by_name(what[0], what[1])
+    else:
+        raise click.UsageError("expected FROM TO or FILE.argosmodel")
     for model in installed:
         click.echo(f"installed {model.id} ({model.pair}) in {model.path}")
 
@@ -93,12 +83,9 @@ def install(what: tuple[str, ...], models_dir: str | None) -> None:
 @models.command("remove")
 @click.argument("src", metavar="FROM")
 @click.argument("tgt", metavar="TO")
-@MODELS_DIR_OPTION
+@models_dir_option
 def remove(src: str, tgt: str, models_dir: str | None) -> None:
     """Uninstall the FROM → TO package."""
-    try:
-        removed = _store(models_dir).remove(src, tgt)
-    except CorpusError as exc:
-        raise click.ClickException(str(exc)) from None
+    removed = _store(models_dir).remove(src, tgt)
     for model in removed:
         click.echo(f"removed {model.id} from {model.path}")

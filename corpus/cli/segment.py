@@ -8,7 +8,8 @@ from typing import TextIO
 
 import click
 
-from corpus.segment import sentence_spans
+from corpus.cli.base import CorpusCommand
+from corpus.stages.sentences import sentence_spans
 
 
 def _paragraphs(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
@@ -29,7 +30,7 @@ def _paragraphs(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
         yield start, "".join(buf)
 
 
-@click.command("segment")
+@click.command("segment", cls=CorpusCommand)
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
 @click.option("--lang", "-l", default="und", show_default=True, help="ISO 639-1 code.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per sentence, with span.")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from corpus.errors import ConfigError
+from corpus.cli.base import CorpusGroup
 
 
-@click.group()
+@click.group(cls=CorpusGroup)
 def spm() -> None:
     """Train and apply SentencePiece models on a corpus built by `corpus build`.
 
@@ -54,8 +53,8 @@ def train(out, vocab_size, model_type, langs, sides, sample, character_coverage,
         corpus spm train out --vocab-size 8000
         corpus spm train out --vocab-size 32000 --model-type bpe --lang en,ru --sample 1000000
     """
-    from corpus.train.spm import SpmConfig
-    from corpus.train.spm import train as train_model
+    from corpus.export.spm import SpmConfig
+    from corpus.export.spm import train as train_model
 
     codes = [c.strip() for item in langs for c in item.split(",") if c.strip()]
     config = SpmConfig(
@@ -63,10 +62,7 @@ def train(out, vocab_size, model_type, langs, sides, sample, character_coverage,
         character_coverage=character_coverage, hard_vocab_limit=hard_vocab_limit,
         byte_fallback=byte_fallback, seed=seed, threads=threads,
     )
-    try:
-        entry = train_model(out, config, name)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+    entry = train_model(out, config, name)
     click.echo(f"{out / entry['model']}: {entry['pieces']} pieces from "
                f"{len(entry['inputs'])} file(s)", err=True)
     if entry["pieces"] < vocab_size:
@@ -89,14 +85,8 @@ def encode(model, file, output, ids):
     \b
         corpus spm encode out/spm/unigram-8000.model out/mono/en.txt -o en.tok
     """
-    from corpus.train.spm import encode_lines, load_model
+    from corpus.export.spm import encode_lines, load_model
 
-    try:
-        sp = load_model(model)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-    try:
-        for line in encode_lines(sp, file, ids=ids):
-            output.write(line + "\n")
-    except BrokenPipeError:  # `| head` closed the pipe: not an error
-        sys.stderr.close()
+    sp = load_model(model)
+    for line in encode_lines(sp, file, ids=ids):
+        output.write(line + "\n")

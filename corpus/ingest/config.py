@@ -1,13 +1,14 @@
 """The ``[input]`` table of a pipeline file: how inputs are found, sized and parsed.
 
 Every field has a default that suits scraped web data, so an empty ``[input]`` table (or
-none at all) works. Values are checked here, so a bad value is a ``ConfigError`` naming
-the key before any input is read.
+none at all) works. ``corpus.config`` checks the table's keys and types (one validator
+for every table); the values are checked here, so a bad value is a ``ConfigError``
+naming the key before any input is read, also when the class is built from Python.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Literal
 
 from corpus.errors import ConfigError
@@ -45,39 +46,23 @@ class InputConfig:
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
-            raise ConfigError(f"[input] format = {self.format!r}: use one of {', '.join(FORMATS)}")
+            raise ConfigError(f"format = {self.format!r}: use one of {', '.join(FORMATS)}")
         if self.record_format not in ("text", "html"):
-            raise ConfigError(f"[input] record_format = {self.record_format!r}: use text or html")
+            raise ConfigError(f"record_format = {self.record_format!r}: use text or html")
         for name in ("max_file_mb", "max_decompressed_mb", "detect_bytes"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ConfigError(f"[input] {name} = {value!r}: expected a positive integer")
+                raise ConfigError(f"{name} = {value!r}: expected a positive integer")
         for name in ("text_field", "id_field", "url_field", "title_field"):
             if not isinstance(getattr(self, name), str) or not getattr(self, name):
-                raise ConfigError(f"[input] {name} must be a non-empty string")
-        for name in ("follow_symlinks", "join_wrapped_lines", "html_main_content"):
-            if not isinstance(getattr(self, name), bool):
-                raise ConfigError(
-                    f"[input] {name} = {getattr(self, name)!r}: expected true or false"
-                )
+                raise ConfigError(f"{name} must be a non-empty string")
         if self.encoding != "auto":
             from corpus.ingest.decode import codec_name
 
             if codec_name(self.encoding) is None:
                 raise ConfigError(
-                    f"[input] encoding = {self.encoding!r} is not a known text encoding"
+                    f"encoding = {self.encoding!r} is not a known text encoding"
                 )
-
-    @classmethod
-    def from_dict(cls, table: dict[str, object], *, where: str = "[input]") -> InputConfig:
-        """Build from a parsed TOML table; an unknown key is an error that names it."""
-        known = {f.name for f in fields(cls)}
-        for key in table:
-            if key not in known:
-                raise ConfigError(
-                    f"{where}: unknown key {key!r} (known: {', '.join(sorted(known))})"
-                )
-        return cls(**table)  # type: ignore[arg-type]
 
     @property
     def max_file_bytes(self) -> int:

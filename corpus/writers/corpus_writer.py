@@ -16,15 +16,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from contextlib import ExitStack
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from corpus.config import OutputConfig
-from corpus.records import Document
+from corpus.records import Document, Sentence
+from corpus.writers.config import OutputConfig
 from corpus.writers.jsonl import document_row, dumps, segment_row, sentence_row
-from corpus.writers.staging import Staging
+from corpus.writers.staging import StagedFiles, Staging
 
 INPUTS_FILE = ".inputs.jsonl"  # staged side file; spliced into manifest.json, never committed
 
@@ -127,8 +127,7 @@ class CorpusWriter:
         self.out = out
         self.output = output
         self.staging = Staging(out, keep=keep_staging)
-        self._stack = ExitStack()
-        self._files: dict[str, IO[str]] = {}
+        self.files = StagedFiles(self.staging)
         self.counts = Counts()
         # Inputs are streamed to a staged side file as each one completes (documents of
         # one input arrive together), so memory does not grow with the number of inputs;
@@ -136,21 +135,10 @@ class CorpusWriter:
         self._current: InputTally | None = None
         self.n_inputs = 0
         for name in ("documents.jsonl", "segments.jsonl", "sentences.jsonl", INPUTS_FILE):
-            self._open(name)
-
-    def _open(self, relpath: str) -> IO[str]:
-        handle = self._files.get(relpath)
-        if handle is None:
-            path = self.staging.path(relpath)
-            # append: a resumed run continues the files a checkpoint truncated
-            handle = self._stack.enter_context(
-                open(path, "a", encoding="utf-8", newline="\n")  # noqa: SIM115
-            )
-            self._files[relpath] = handle
-        return handle
+            self.files.open(name)
 
     def _line(self, relpath: str, text: str) -> None:
-        self._open(relpath).write(text + "\n")
+        self.files.line(relpath, text)
 
     def add(self, doc: Document) -> None:
         self._tally(doc)
@@ -176,18 +164,8 @@ class CorpusWriter:
                 self.counts.sentences[sent.lang] += 1
                 self.counts.characters[sent.lang] += len(sent.text)
                 if self.output.mono:
-                    self._line(f"mono/{_safe(sent.lang)}.txt", sent.text)
-                if sent.translation is not None:
-                    pair = f"{sent.lang}-{sent.translation.target}"
-                    self.counts.translations[pair]["translated"] += 1
-                    if self.output.parallel:
-                        base = f"parallel/{_safe(pair)}"
-                        self._line(f"{base}.{_safe(sent.lang)}", sent.text)
-                        target = _safe(sent.translation.target)
-                        self._line(f"{base}.{target}", sent.translation.text)
-                        self._line(f"{base}.ids", srow["id"])
-                elif sent.pending:
-                    self.counts.translations[sent.pending]["pending"] += 1
+                    self._line(f"mono/{safe_name(sent.lang)}.txt", sent.text)
+                write_translation(self._line, self.counts, self.output, sent, srow["id"])
 
     def _tally(self, doc: Document) -> None:
         kind = doc.status.split(":", 1)[0]
@@ -222,15 +200,13 @@ class CorpusWriter:
         Called between shards, which hold whole inputs, so the current input is complete.
         """
         self._finish_input()
-        for handle in self._files.values():
-            handle.flush()
-        sizes = {rel: self.staging.path(rel).stat().st_size for rel in self._files}
+        self.files.flush()
+        sizes = {rel: self.staging.path(rel).stat().st_size for rel in self.files.names()}
         return {"sizes": sizes, "counts": self.counts, "n_inputs": self.n_inputs}
 
     def restore(self, snap: dict[str, Any]) -> None:
         """Cut the staged files back to a checkpoint, dropping what came after it."""
-        self._stack.close()
-        self._files.clear()
+        self.files.close()
         sizes: dict[str, int] = snap["sizes"]
         for path in sorted(self.staging.dir.rglob("*")):
             if not path.is_file():
@@ -245,7 +221,7 @@ class CorpusWriter:
         self.n_inputs = snap["n_inputs"]
         self._current = None
         for rel in sorted(sizes):
-            self._open(rel)
+            self.files.open(rel)
 
     def write_json(self, relpath: str, text: str) -> None:
         with open(self.staging.path(relpath), "w", encoding="utf-8", newline="\n") as fh:
@@ -254,13 +230,8 @@ class CorpusWriter:
     def close_streams(self) -> dict[str, str]:
         """Close the stream files and return ``relpath -> sha256`` of every staged output."""
         self._finish_input()
-        self._stack.close()
-        digests: dict[str, str] = {}
-        for path in sorted(self.staging.dir.rglob("*")):
-            rel = str(path.relative_to(self.staging.dir))
-            if path.is_file() and rel != INPUTS_FILE:
-                digests[rel] = _sha256(path)
-        return digests
+        self.files.close()
+        return staged_digests(self.staging, lambda rel: rel != INPUTS_FILE)
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """manifest.json with the inputs streamed in from the side file, which then goes."""
@@ -280,7 +251,7 @@ class CorpusWriter:
     def known_inputs(self) -> set[str]:
         """Paths of the inputs written so far (for ``--append``)."""
         self._finish_input()
-        self._files[INPUTS_FILE].flush()
+        self.files.open(INPUTS_FILE).flush()
         with open(self.staging.path(INPUTS_FILE), encoding="utf-8") as fh:
             return {json.loads(line)["path"] for line in fh}
 
@@ -288,17 +259,47 @@ class CorpusWriter:
         self.staging.commit()
 
     def abort(self) -> None:
-        self._stack.close()
+        self.files.close()
         self.staging.abort()
 
 
+def write_translation(
+    line: Callable[[str, str], None], counts: Counts, output: OutputConfig, sent: Sentence,
+    sentence_id: str,
+) -> None:
+    """A kept sentence's translation: counted, and its pair written to ``parallel/``.
 
-def _safe(name: str) -> str:
+    The one place that writes ``parallel/``: ``corpus build`` and ``corpus translate``
+    both call it, so both honour ``[output] parallel``.
+    """
+    if sent.translation is not None:
+        pair = f"{sent.lang}-{sent.translation.target}"
+        counts.translations[pair]["translated"] += 1
+        if output.parallel:
+            base = f"parallel/{safe_name(pair)}"
+            line(f"{base}.{safe_name(sent.lang)}", sent.text)
+            line(f"{base}.{safe_name(sent.translation.target)}", sent.translation.text)
+            line(f"{base}.ids", sentence_id)
+    elif sent.pending:
+        counts.translations[sent.pending]["pending"] += 1
+
+
+def staged_digests(staging: Staging, wanted: Callable[[str], bool]) -> dict[str, str]:
+    """``relpath -> sha256`` of the staged files *wanted* says to list, sorted."""
+    digests: dict[str, str] = {}
+    for path in sorted(staging.dir.rglob("*")):
+        rel = str(path.relative_to(staging.dir))
+        if path.is_file() and wanted(rel):
+            digests[rel] = sha256_file(path)
+    return digests
+
+
+def safe_name(name: str) -> str:
     """File-name-safe form of a language code or pair (input never names files here)."""
     return "".join(ch for ch in name if ch.isalnum() or ch in "-_")[:32] or "und"
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

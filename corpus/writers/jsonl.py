@@ -1,7 +1,9 @@
-"""One codec for every JSONL file: records → plain dicts → one UTF-8 line each.
+"""One codec for every JSONL file: records → plain dicts → one UTF-8 line each, and back.
 
 Field order is fixed here (not by dataclass introspection) because the files are a
 documented, stable schema that readers (audit, export, later runs) depend on.
+:func:`document_from_sentence_rows` reads a document's rows of ``sentences.jsonl`` back
+into records, which is what ``corpus translate`` runs the translate step over.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from corpus.records import Document, Segment, Sentence
+from corpus.records import Document, Segment, Sentence, Source, Translation
 
 
 def dumps(obj: Any) -> str:
@@ -81,3 +83,25 @@ def document_row(doc: Document) -> dict[str, Any]:
         languages=dict(sorted(languages.items())),
     )
     return row
+
+
+def document_from_sentence_rows(rows: list[dict[str, Any]]) -> Document:
+    """One document's ``sentences.jsonl`` rows as a minimal ``Document``: its kept
+    sentences, grouped by segment in the order they were written."""
+    doc = Document(id=rows[0]["doc_id"], source=Source(path=""))
+    segments: dict[int, Segment] = {}
+    for row in rows:
+        seg = segments.setdefault(row["segment"], Segment(text="", span=(0, 0)))
+        translation = row.get("translation")
+        seg.sentences.append(
+            Sentence(
+                text=row["text"],
+                span=tuple(row["span"]),  # type: ignore[arg-type]
+                lang=row["lang"],
+                lang_prob=row["lang_prob"],
+                translation=Translation(**translation) if translation else None,
+                pending=row.get("pending"),
+            )
+        )
+    doc.segments = list(segments.values())
+    return doc

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import ExitStack
 from pathlib import Path
+from typing import IO
 
 STAGING_PREFIX = ".staging-"
 REPLACED_DIRS = ("mono", "parallel")
@@ -65,6 +67,42 @@ class Staging:
 
     def abort(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class StagedFiles:
+    """Text files under a staging folder, opened on first line and closed together.
+
+    Files are opened for appending: a resumed run continues the files a checkpoint cut
+    back. UTF-8, ``\\n`` line ends.
+    """
+
+    def __init__(self, staging: Staging) -> None:
+        self.staging = staging
+        self._stack = ExitStack()
+        self._files: dict[str, IO[str]] = {}
+
+    def open(self, relpath: str) -> IO[str]:
+        handle = self._files.get(relpath)
+        if handle is None:
+            handle = self._stack.enter_context(
+                open(self.staging.path(relpath), "a", encoding="utf-8", newline="\n")  # noqa: SIM115
+            )
+            self._files[relpath] = handle
+        return handle
+
+    def line(self, relpath: str, text: str) -> None:
+        self.open(relpath).write(text + "\n")
+
+    def names(self) -> list[str]:
+        return list(self._files)
+
+    def flush(self) -> None:
+        for handle in self._files.values():
+            handle.flush()
+
+    def close(self) -> None:
+        self._stack.close()
+        self._files.clear()
 
 
 def _fsync(path: Path) -> None:

@@ -1,0 +1,98 @@
+"""What every command shares: one error → exit-code mapping and the common options."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from corpus.errors import ConfigError, CorpusError, Interrupted
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit status for an error that ends a command."""
+    if isinstance(exc, CorpusError):
+        return exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        return 130
+    return 1
+
+
+class CorpusCommand(click.Command):
+    """A command whose library errors become one-line messages and the exit codes above."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise click.UsageError(str(exc), ctx) from None
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        except Interrupted as exc:
+            click.echo(f"\n{exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except CorpusError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exit_code(exc))
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted.", err=True)
+            ctx.exit(130)
+        except OSError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+
+
+class CorpusGroup(click.Group):
+    """A group whose commands (and sub-groups) are :class:`CorpusCommand` s."""
+
+    command_class = CorpusCommand
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+
+
+CorpusGroup.group_class = CorpusGroup
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of stdout went away (``| head``): stop without a word, as ``cat`` does.
+
+    Python would report the failed flush at exit; point stdout at /dev/null first.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - no real stdout (CliRunner)
+        pass
+    raise click.exceptions.Exit(0)
+
+
+
+# ---- options more than one command takes ---------------------------------------------
+def parse_languages(value: str | None) -> list[str] | None:
+    """``en, ru,uk`` → ``["en", "ru", "uk"]``; no value → None (the pipeline decides)."""
+    if value is None:
+        return None
+    return [code.strip() for code in value.split(",") if code.strip()]
+
+
+def models_dir_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--models-dir", type=click.Path(file_okay=False),
+        help="Argos models directory (else $CORPUS_MODELS_DIR, else $ARGOS_PACKAGES_DIR, "
+             "else ~/.local/share/argos-translate/packages).",
+    )(func)
+
+
+def pipeline_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("-p", "--pipeline", type=click.Path(dir_okay=False), help=help)
+
+
+def quiet_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")(func)

@@ -1,0 +1,182 @@
+"""Where per-document work runs on this machine: in this process, or in a pool of processes.
+
+A pipeline alternates *per-document* steps (pure functions of one document: normalise,
+boilerplate, langid, sentences) with *corpus-wide* ones (dedup, repeated lines,
+translation) that must see documents one after another, in order. An executor runs a
+run of consecutive per-document steps over a stream; corpus-wide steps always run in
+the main process. Results come back in input order, so ``--workers 4`` writes the same
+bytes as ``--workers 1``. What a worker does with a chunk is :mod:`corpus.run.worker`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from corpus.ingest import InputConfig, InputRef, read_input
+from corpus.records import Document
+from corpus.registry import RunContext, Step
+from corpus.run.manifest import merge_stats
+from corpus.run.shards import input_size
+from corpus.run.worker import Tasks, init_worker, run_chunk, run_range
+
+CHUNK_BYTES = 4_000_000  # input bytes per read task
+WINDOW_PER_WORKER = 8.0  # chunks in flight per worker: the ordered merge must never starve
+CHUNK_DOCS = 16  # documents (or input files) per task: small tasks balance the workers
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+# ---- main side --------------------------------------------------------------------
+class Executor:
+    """Runs steps ``[first, last)`` of the pipeline over a stream of documents."""
+
+    workers = 1
+
+    def __init__(self, steps: list[Step], input_cfg: InputConfig) -> None:
+        self.steps = steps
+        self.input_cfg = input_cfg
+        self.worker_stats: list[dict[str, Any]] = [{} for _ in steps]
+
+    def read(
+        self, refs: Sequence[InputRef], first: int, last: int, on_input: Callable[[], None]
+    ) -> Iterator[Document]:
+        def source() -> Iterator[Document]:
+            for ref in refs:
+                yield from read_input(ref, self.input_cfg)
+                on_input()
+
+        return run_range(self.steps, first, last, source())
+
+    def map(self, docs: Iterable[Document], first: int, last: int) -> Iterator[Document]:
+        return run_range(self.steps, first, last, docs)
+
+    def context(self, state_dir: Path | None, slot: str) -> RunContext:
+        """What a step gets from this executor for the run (see ``RunContext``)."""
+        return RunContext(state_dir=state_dir, slot=slot)
+
+    def shutdown(self) -> None:
+        pass
+
+
+class ChunkedExecutor(Executor):
+    """Sends chunks of work to workers and yields the results in input order.
+
+    Subclasses say how a chunk runs (``_ordered``: submit tasks, collect in order) and
+    may rewrite an input reference for a remote worker (``_task_ref``).
+    """
+
+    chunk_docs = 64
+
+    def _task_ref(self, ref: InputRef) -> InputRef:
+        return ref
+
+    def _ordered(
+        self,
+        tasks: Tasks,
+        first: int,
+        last: int,
+        on_done: Callable[[int], None] | None = None,
+    ) -> Iterator[Document]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def read(
+        self, refs: Sequence[InputRef], first: int, last: int, on_input: Callable[[], None]
+    ) -> Iterator[Document]:
+        def tasks() -> Tasks:
+            # Consecutive inputs share a task (up to chunk_docs files or CHUNK_BYTES):
+            # one small file per task kept the workers waiting on the main process's
+            # round trips. stdin is read here: a worker's sys.stdin is /dev/null.
+            group: list[InputRef] = []
+            size = 0
+            for ref in refs:
+                if ref.is_stdin:
+                    if group:
+                        yield group, None, len(group)
+                        group, size = [], 0
+                    yield None, list(read_input(ref, self.input_cfg)), 1
+                    continue
+                ref_size = input_size(ref)
+                if group and (len(group) >= self.chunk_docs or size + ref_size > CHUNK_BYTES):
+                    yield group, None, len(group)
+                    group, size = [], 0
+                group.append(self._task_ref(ref))
+                size += ref_size
+            if group:
+                yield group, None, len(group)
+
+        def done(n: int) -> None:
+            for _ in range(n):
+                on_input()
+
+        return self._ordered(tasks(), first, last, done)
+
+    def map(self, docs: Iterable[Document], first: int, last: int) -> Iterator[Document]:
+        def tasks() -> Tasks:
+            chunk: list[Document] = []
+            for doc in docs:
+                chunk.append(doc)
+                if len(chunk) >= self.chunk_docs:
+                    yield None, chunk, 0
+                    chunk = []
+            if chunk:
+                yield None, chunk, 0
+
+        return self._ordered(tasks(), first, last)
+
+
+class PoolExecutor(ChunkedExecutor):
+    """Per-document steps in ``workers`` processes, results in input order.
+
+    At most ``2 × workers`` chunks are in flight, so memory stays bounded however long
+    the stream is.
+    """
+
+    def __init__(
+        self, steps: list[Step], input_cfg: InputConfig, workers: int, chunk_docs: int = 0
+    ) -> None:
+        super().__init__(steps, input_cfg)
+        self.workers = workers
+        self.chunk_docs = chunk_docs or CHUNK_DOCS
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers, initializer=init_worker, initargs=(steps, input_cfg)
+        )
+
+    def _ordered(
+        self,
+        tasks: Tasks,
+        first: int,
+        last: int,
+        on_done: Callable[[int], None] | None = None,
+    ) -> Iterator[Document]:
+        window: deque[tuple[Future, int]] = deque()
+        limit = max(2, int(WINDOW_PER_WORKER * self.workers))
+        for refs, docs, n_refs in tasks:
+            window.append((self.pool.submit(run_chunk, first, last, refs, docs), n_refs))
+            if len(window) >= limit:
+                yield from self._collect(window.popleft(), first, on_done)
+        while window:
+            yield from self._collect(window.popleft(), first, on_done)
+
+    def _collect(
+        self, item: tuple[Future, int], first: int, on_done: Callable[[int], None] | None
+    ) -> Iterator[Document]:
+        future, n_refs = item
+        docs, stats = future.result()
+        for offset, step_stats in enumerate(stats):
+            merge_stats(self.worker_stats[first + offset], step_stats)
+        if on_done is not None and n_refs:
+            on_done(n_refs)
+        yield from docs
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)

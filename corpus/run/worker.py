@@ -1,0 +1,119 @@
+"""What runs where the per-document steps run: a worker process, a Ray actor, or here.
+
+A run of consecutive per-document steps goes over a stream of documents
+(:func:`run_range`); after it, the per-document part of the corpus-wide steps that follow
+(``prehash``: a dedup key, line keys, a MinHash signature) is computed on the spot and
+carried in ``Document.hashes``, so the main process only looks keys up. After the last
+per-document step ``Document.text`` (the decoded original) is released: it is neither
+carried through the corpus-wide steps nor pickled back from a worker, and every executor
+releases it at the same point, so the output never depends on the executor.
+
+A worker process is set up once with the pipeline's steps (:func:`init_worker`) and runs
+chunks with fresh copies of them (:func:`run_chunk`), returning each step's counters for
+the chunk; the main process adds them up (:func:`corpus.run.manifest.merge_stats`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from corpus.ingest import InputConfig, InputRef, read_input
+from corpus.records import Document
+from corpus.registry import Step
+
+Stats = list[dict[str, Any]]
+
+
+def apply_steps(
+    steps: Sequence[Step], docs: Iterable[Document], *, release_text: bool = False
+) -> Iterator[Document]:
+    stream: Iterable[Document] = docs
+    for step in steps:
+        stream = step(stream)
+    return _released(stream) if release_text else iter(stream)
+
+
+# A chunk of work: input files to read, or documents to process, and how many inputs
+# it finishes (for the progress bar).
+Task = tuple[list[InputRef] | None, list[Document] | None, int]
+Tasks = Iterator[Task]
+
+
+def prehash_steps(steps: Sequence[Step], last: int) -> list[Step]:
+    """The corpus-wide steps that follow step ``last - 1`` (up to the next per-document
+    step) and can have their per-document part computed ahead (``prehash``)."""
+    out: list[Step] = []
+    for step in steps[last:]:
+        if step.per_document:
+            break
+        if step.prehash_key:
+            out.append(step)
+    return out
+
+
+def with_prehashes(steps: Sequence[Step], docs: Iterable[Document]) -> Iterator[Document]:
+    """*docs* with what *steps* (corpus-wide, with a ``prehash``) need of each stored."""
+    for doc in docs:
+        if doc.kept:
+            doc.hashes = {s.prehash_key: s.prehash(doc) for s in steps}
+        yield doc
+
+
+def run_range(
+    all_steps: Sequence[Step],
+    first: int,
+    last: int,
+    docs: Iterable[Document],
+    steps: Sequence[Step] | None = None,
+) -> Iterator[Document]:
+    """Steps ``first..last-1`` over *docs* (*steps*: copies of them to run instead), then
+    the ``prehash`` of the corpus-wide steps that follow."""
+    release = last == text_needed_until(all_steps)
+    run = all_steps[first:last] if steps is None else steps
+    stream = apply_steps(run, docs, release_text=release)
+    ahead = prehash_steps(all_steps, last)
+    return with_prehashes(ahead, stream) if ahead else stream
+
+
+def text_needed_until(steps: Sequence[Step]) -> int:
+    """Index after the last per-document step.
+
+    ``Document.text`` (the decoded original) is read only by per-document steps, to map
+    spans; after the last of them it is released, so it is neither carried through the
+    corpus-wide steps nor pickled back from the workers. Every executor releases it at
+    the same point, so the output does not depend on the executor.
+    """
+    return max((i + 1 for i, s in enumerate(steps) if s.per_document), default=0)
+
+
+def _released(docs: Iterable[Document]) -> Iterator[Document]:
+    for doc in docs:
+        doc.text = ""
+        yield doc
+
+
+# ---- a worker process's steps, set once by init_worker ------------------------------
+_W_STEPS: list[Step] = []
+_W_INPUT: InputConfig | None = None
+
+
+def init_worker(steps: list[Step], input_cfg: InputConfig) -> None:
+    global _W_STEPS, _W_INPUT
+    _W_STEPS = steps
+    _W_INPUT = input_cfg
+
+
+def run_chunk(
+    first: int, last: int, refs: list[InputRef] | None, docs: list[Document] | None
+) -> tuple[list[Document], Stats]:
+    """Run steps ``first..last-1`` on *docs* (or on what *refs* read to)."""
+    steps = [copy.deepcopy(s) for s in _W_STEPS[first:last]]
+    if refs is not None:
+        assert _W_INPUT is not None
+        source: Iterable[Document] = (d for ref in refs for d in read_input(ref, _W_INPUT))
+    else:
+        source = docs or []
+    out = list(run_range(_W_STEPS, first, last, source, steps))
+    return out, [s.stats() for s in steps]

@@ -1,0 +1,596 @@
+"""Boilerplate classification of plain-text lines (a web page dumped as text, one block a line).
+
+Why this design: a naive scraper's text is the article's paragraphs as one contiguous run
+of long, punctuated, stopword-rich lines, surrounded by menus, widgets, credits and teasers
+that are short, unpunctuated, title-cased, link-like or in another script. No single line
+feature separates the two well (a two-word subheading inside an article looks like a menu
+item), but the page's *layout* does. So the classifier works in three passes:
+
+1. **Cues** (``_cue``): lines that say what they are in any language we know the words
+   for — "READ MORE:", "© …", "log in or register", cookie banners, lone numbers, a
+   "Caption. - SiteName" suffix. These are dropped wherever they stand.
+2. **Local score** (``_score``): a log-odds-like sum of general features — length in
+   words, sentence punctuation, stopword density against the page's jusText stoplist,
+   title case, digits, links, separators, a script that differs from the page's, and
+   repetition across pages of the same source.
+3. **Layout** (``_viterbi``): a four-state path PRE → BODY ⇄ GAP → POST over the lines
+   maximises the summed scores of BODY lines minus a cost per state switch and per line
+   spent in a GAP inside the article. Weak lines between strong ones are kept (headings,
+   short paragraphs), strong-looking lines far from the article are not (teasers, comments
+   on the edges, site descriptions).
+
+The parameters are a handful of general constants chosen from these priors, not fitted
+to any data set: no weight was learned. (The barrier rule for comment threads, the inline
+"(Image: …)" credit and the no-full-stop cost were added after reading error *classes* on a
+benchmark; each constant moves F1 there by a point or two over ±50%.) Deterministic, pure
+Python, no model.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from itertools import chain
+
+from corpus.stages.boilerplate import cues as data
+
+__all__ = ["classify_lines", "guess_stoplist", "line_script"]
+
+# --- general parameters (log-odds units) -------------------------------------------------
+NEUTRAL_WORDS = 8.0  # a line this long is neither body- nor boilerplate-like by length
+SWITCH_COST = 2.0  # cost of entering or leaving the article body
+GAP_LINE_COST = 0.25  # cost per line of a gap inside the article (distance penalty)
+CUE_SCORE_CAP = -0.5  # cue lines never seed a body region
+# Paragraphs end with sentence punctuation about nine times in ten, furniture (menus,
+# headlines, teaser lists) about one in ten: ln(9) ≈ 2.2 between the two outcomes (2.5
+# here: a mid-length line without a full stop is the signature of a headline list).
+TERMINAL_BONUS = 1.0
+NO_TERMINAL_COST = 1.5
+# Positive score (about two paragraphs) before a barrier that makes it close the article.
+CLOSING_MASS = 10.0
+# Cue reasons that close an article: its body never continues past a comment thread's
+# header or the copyright footer.
+BARRIER_REASONS = frozenset({"comment_widget", "comment_header", "copyright"})
+MIN_STOPLIST_COVERAGE = 0.05  # below this, no stoplist explains the page
+
+_TERMINAL = set(".!?。！？؟।")
+_CLOSERS = "\"'”’»)]）」』›*"
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_URL_RE = re.compile(r"(https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.]+\b", re.IGNORECASE)
+_HANDLE_RE = re.compile(r"(?<![\w@])@\w{2,}")
+_NUMBERISH_RE = re.compile(r"^[\d\s.,:;/%+\-−–—()\[\]#№*°'\"]+$")
+# "NAME says:" / "NAME on 17 May 2019 at 6:34 am said:" — a comment's byline.
+_COMMENT_HEADER_RE = re.compile(
+    r"\b(says|said|wrote|writes|пишет|написал|написала|пише|schreibt|schrieb|dice|dijo|"
+    r"escribió|disse|escreveu|dit|écrit|scrive|pisze|napisał|schreef|yazdı)\s*:$",
+    re.IGNORECASE,
+)
+# "(Image: GETTY)", "(AP Photo/John Doe)", "[File: Reuters]": a caption's credit.
+_INLINE_CREDIT_RE = re.compile(
+    r"[(\[]\s*(?:[\w ]{0,20}\b)?(image|photo|picture|pictured|foto|фото|file|credit|source|"
+    r"bild|quelle|источник|illustration)s?\b\s*[:/][^)\]]*[)\]]\s*[.]?$",
+    re.IGNORECASE,
+)
+_YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
+_SEPARATOR_RE = re.compile(r"\s[|•·»›>/]\s|\s[|•»›]$|^[|•»›]\s")
+_SEPARATOR_CHAR_RE = re.compile(r"[|•·»›>/]")  # a quick scan before the regex above
+# " - SiteName" / " | SiteName" at the end: a caption or headline signed by the site.
+_SUFFIX_RE = re.compile(r"\s[-–—|]\s+(\S+(?:\s+\S+){0,3})\s*$")
+
+# (first code point, script) ranges; unlisted letters fall into "Other".
+_SCRIPT_RANGES: list[tuple[int, str]] = [
+    (0x0000, "Latin"), (0x0250, "Latin"), (0x0370, "Greek"), (0x0400, "Cyrillic"),
+    (0x0530, "Armenian"), (0x0590, "Hebrew"), (0x0600, "Arabic"), (0x0700, "Other"),
+    (0x0750, "Arabic"), (0x0780, "Other"), (0x0900, "Indic"), (0x0E00, "Thai"),
+    (0x0E80, "Other"), (0x10A0, "Georgian"), (0x1100, "Hangul"), (0x1200, "Other"),
+    (0x1E00, "Latin"), (0x1F00, "Greek"), (0x2000, "Other"), (0x2E80, "CJK"),
+    (0xA000, "Other"), (0xAC00, "Hangul"), (0xD7B0, "Other"), (0xF900, "CJK"),
+    (0xFB00, "Other"), (0xFB50, "Arabic"), (0xFE00, "Other"), (0xFF00, "CJK"),
+    (0xFFF0, "Other"), (0x20000, "CJK"), (0x30000, "Other"),
+]  # fmt: skip
+_SCRIPT_STARTS = [start for start, _ in _SCRIPT_RANGES]
+# Scripts written without spaces: a "word" is about this many characters.
+_CHARS_PER_WORD = {"CJK": 2.0, "Thai": 4.0}
+_CASED = {"Latin", "Cyrillic", "Greek", "Armenian", "Georgian"}
+
+
+@cache
+def _char_script(ch: str) -> str:
+    return _SCRIPT_RANGES[bisect_right(_SCRIPT_STARTS, ord(ch)) - 1][1]
+
+
+class _Table(dict):
+    """A ``str.translate`` table that computes each code point's entry on first use.
+
+    Per-character work (which script, which class) then runs in C: one ``translate`` and a
+    few ``str.count`` calls per line instead of a Python loop over its characters.
+    """
+
+    def __init__(self, fn: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, cp: int) -> str | None:
+        out = self[cp] = self.fn(chr(cp))
+        return out
+
+
+def _char_class(ch: str) -> str:
+    if ch.isspace():
+        return " "
+    if ch.isalpha():
+        code = _SCRIPT_CODE[_char_script(ch)]
+        return code.upper() if ch.isupper() else code
+    if ch.isupper():  # Ⓐ and friends: upper case, yet not letters
+        return "^"
+    return "#" if ch.isdigit() else "."
+
+
+# One ASCII character per character of a line: a letter's script as a letter (upper case
+# for an upper-case letter), " " for white space, "#" a digit, "^" another upper-case
+# character, "." anything else. The class string splits into words exactly as the line does.
+_SCRIPT_NAMES = sorted({name for _, name in _SCRIPT_RANGES})
+_SCRIPT_CODE = {name: chr(0x61 + i) for i, name in enumerate(_SCRIPT_NAMES)}
+_CODE_SCRIPT = {c: name for name, code in _SCRIPT_CODE.items() for c in (code, code.upper())}
+_LETTER_CODES = "".join(sorted(_CODE_SCRIPT))
+_CLASS_TABLE = _Table(_char_class)
+_FIRST_LETTER_RE = re.compile(rf"(?:^| )[^ {_LETTER_CODES}]*([{_LETTER_CODES}])")
+
+
+def _classes(text: str) -> str:
+    return text.translate(_CLASS_TABLE)
+
+
+def _class_counts(classes: str) -> dict[str, int]:
+    """How often each class character occurs."""
+    return {c: classes.count(c) for c in set(classes)}
+
+
+def _script_counts(text: str, chars: dict[str, int] | None = None) -> Counter[str]:
+    """Letters of *text* per script (from its class counts *chars* when given)."""
+    chars = _class_counts(_classes(text)) if chars is None else chars
+    out: dict[str, int] = {}
+    for c, n in chars.items():
+        script = _CODE_SCRIPT.get(c)
+        if script is not None:
+            out[script] = out.get(script, 0) + n
+    return Counter(out)
+
+
+def line_script(text: str) -> str:
+    """Dominant script of the letters of *text* ("Latin", "Cyrillic", "CJK", …; "" if none)."""
+    counts = _script_counts(text)
+    return max(sorted(counts), key=counts.__getitem__) if counts else ""
+
+
+# --- stoplists ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Stoplists:
+    names: tuple[str, ...]
+    scripts: tuple[str, ...]
+    index: dict[str, tuple[int, ...]]  # word -> indices of the lists holding it
+    sets: tuple[frozenset[str], ...]
+
+
+@lru_cache(maxsize=1)
+def load_stoplists() -> _Stoplists:
+    """All jusText stoplists, loaded once (about 0.1 s) and indexed by word."""
+    import justext
+
+    names = tuple(sorted(justext.get_stoplists()))
+    sets = tuple(frozenset(justext.get_stoplist(n)) for n in names)
+    scripts = tuple(line_script(" ".join(words)) for words in sets)  # the order is irrelevant
+    # word -> lists holding it; most words are in one list only, indexed in C by fromkeys
+    shared = {w for w, n in Counter(chain.from_iterable(sets)).items() if n > 1}
+    index: dict[str, tuple[int, ...]] = {}
+    for i, words in enumerate(sets):
+        index.update(dict.fromkeys(words - shared, (i,)))
+    multi: dict[str, list[int]] = {}
+    for i, words in enumerate(sets):
+        for w in words & shared:
+            multi.setdefault(w, []).append(i)
+    index.update((w, tuple(ids)) for w, ids in multi.items())
+    return _Stoplists(names, scripts, index, sets)
+
+
+def _stoplist_for_lang(lang: str | None) -> str | None:
+    if not lang:
+        return None
+    names = load_stoplists().names
+    if lang in names:
+        return lang
+    code = re.split(r"[-_]", lang.strip())[0].lower()
+    return data.ISO_TO_STOPLIST.get(code)
+
+
+def guess_stoplist(lines: Sequence[str], script: str | None = None) -> str | None:
+    """Name of the jusText stoplist that covers the most tokens of *lines*, or None.
+
+    A cheap language estimate that is all the classifier needs: the list that best
+    explains the page is the one whose density tells prose from furniture. Only lists in
+    the page's main *script* compete; below ``MIN_STOPLIST_COVERAGE`` there is no answer.
+    """
+    if script is None:
+        script = line_script(" ".join(lines))
+    return _best_stoplist(_WORD_RE.findall("\n".join(lines).lower()), script)
+
+
+def _best_stoplist(tokens: list[str], script: str) -> str | None:
+    if not tokens:
+        return None
+    sl = load_stoplists()
+    hits = [0] * len(sl.names)
+    for t, n in Counter(tokens).items():
+        for i in sl.index.get(t, ()):
+            hits[i] += n
+    best, best_hits = None, 0
+    for i, name in enumerate(sl.names):
+        if sl.scripts[i] == script and hits[i] > best_hits:
+            best, best_hits = name, hits[i]
+    if best is None or best_hits / len(tokens) < MIN_STOPLIST_COVERAGE:
+        return None
+    return best
+
+
+# --- per-line features -------------------------------------------------------------------
+
+
+_NON_WORD_RE = re.compile(r"[\W\d_]+")
+_DIGIT_RE = re.compile(r"[\d_]")
+
+
+def _norm(text: str) -> str:
+    """Lower-case, punctuation and digits to spaces: the form cue phrases are matched in."""
+    return " ".join(_NON_WORD_RE.sub(" ", text.lower()).split())
+
+
+@lru_cache(maxsize=1)
+def _cue_regexes() -> dict[str, re.Pattern[str]]:
+    def alternation(phrases: Sequence[str]) -> str:
+        return "|".join(sorted((re.escape(_norm(p)) for p in phrases if _norm(p)), key=len)[::-1])
+
+    out = {
+        reason: re.compile(rf"(?:^| )(?:{alternation(ph)})(?: |$)")
+        for reason, ph in data.CUES.items()
+    }
+    out["whole_ui"] = re.compile(rf"^(?:{alternation(data.CUES['ui_string'])})$")
+    out["whole_ad"] = re.compile(rf"^(?:{alternation(data.CUES['advertisement'])})$")
+    out["agency"] = re.compile(rf"(?:^| )(?:{alternation(data.CREDIT_AGENCIES)})(?: |$)")
+    out["copyright"] = re.compile(rf"(?:^| )(?:{alternation(data.COPYRIGHT_PHRASES)})(?: |$)")
+    out["cookie"] = re.compile(rf"(?:^| )(?:{alternation(data.COOKIE_WORDS)})(?: |$)")
+    out["consent"] = re.compile(rf"(?:^| )(?:{alternation(data.CONSENT_WORDS)})")
+    return out
+
+
+def _maybe_link(text: str) -> bool:
+    """Cheap test that *text* might hold a URL, e-mail address or handle (all need one of
+    these), so the costly regexes run only on the few lines that do."""
+    return "@" in text or "://" in text or "www." in text.lower()
+
+
+@lru_cache(maxsize=1)
+def _cookie_words() -> tuple[str, ...]:
+    """The cookie words as substrings: a quick test before the regex, which needs one."""
+    return tuple(n for w in data.COOKIE_WORDS if (n := _norm(w)))
+
+
+def _ends_sentence(text: str) -> bool:
+    stripped = text.rstrip().rstrip(_CLOSERS)
+    return bool(stripped) and stripped[-1] in _TERMINAL and not stripped.endswith("...")
+
+
+def _is_title_case(classes: str) -> bool:
+    """Whether three or more words have letters and three in four of them start upper-case
+    (*classes* is the line's class string, see ``_classes``)."""
+    firsts = _FIRST_LETTER_RE.findall(classes)  # first letter of each lettered word
+    if len(firsts) < 3:
+        return False
+    return sum(map(str.isupper, firsts)) / len(firsts) >= 0.75
+
+
+def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
+    """Reason a line is furniture by what it says, or None. Works on one line alone."""
+    rx = _cue_regexes()
+    stripped = text.strip()
+    low = stripped.lower()
+    n = len(words)
+    if _NUMBERISH_RE.match(stripped):
+        return "lone_number"
+    if _maybe_link(stripped) and (
+        _URL_RE.fullmatch(stripped) or _HANDLE_RE.fullmatch(stripped)
+    ):
+        return "link"
+    if low.startswith(data.TEASER_PREFIXES):
+        return "teaser"
+    if (
+        any(w in norm for w in _cookie_words())
+        and rx["cookie"].search(norm)
+        and rx["consent"].search(norm)
+    ):
+        return "cookie_notice"
+    # A site's footer reserves rights or names a year; a photo credit names a person/agency.
+    # (Both searches are costly on long lines, and only lines of 20 words or less need them.)
+    marked = stripped.startswith(("©", "(c)", "(С)", "Ⓒ")) or (n <= 20 and "©" in stripped)
+    if marked or n <= 20:
+        rights = rx["copyright"].search(norm) is not None
+        year = _YEAR_RE.search(stripped) is not None
+        if marked:
+            return "copyright" if rights or year else "photo_credit"
+        if rights or (year and "copyright" in low):
+            return "copyright"
+    if n <= 12 and (low.startswith(data.CREDIT_PREFIXES) or rx["agency"].search(norm)):
+        return "photo_credit"
+    if _INLINE_CREDIT_RE.search(stripped):
+        return "caption"
+    if rx["whole_ui"].match(norm):
+        return "ui_string"
+    if rx["whole_ad"].match(norm):
+        return "advertisement"
+    if n <= 8 and _COMMENT_HEADER_RE.search(stripped):
+        return "comment_header"
+    prose = n >= 4 and _ends_sentence(stripped)
+    if n <= data.CUE_MAX_WORDS and not prose:
+        for reason in ("login_prompt", "subscribe_prompt", "comment_widget", "share_prompt"):
+            if rx[reason].search(norm):
+                return reason
+    m = _SUFFIX_RE.search(stripped)
+    if m and not _ends_sentence(m.group(1)):
+        suffix = [w for w in m.group(1).split() if any(c.isalpha() for c in w)]
+        if suffix and all(next(c for c in w if c.isalpha()).isupper() for w in suffix):
+            title = _is_title_case(_classes(stripped[: m.start()]))
+            return "headline" if title else "caption"
+    return None
+
+
+@dataclass
+class _Line:
+    text: str
+    words: int = 0
+    units: float = 0.0  # length in words, counting unspaced scripts by characters
+    script: str = ""
+    counts: Counter[str] = field(default_factory=Counter)  # letters per script
+    classes: str = ""  # one class character per character (see ``_classes``)
+    chars: dict[str, int] = field(default_factory=dict)  # class characters counted
+    tokens: list[str] = field(default_factory=list)  # lower-cased \w+ tokens
+    cue: str | None = None
+    score: float = 0.0
+    why: str = ""  # main negative feature, for the reason of a dropped line
+
+
+def _units(words: Sequence[str], counts: Counter[str]) -> float:
+    """Length in words; runs of unspaced scripts (CJK, Thai) count by characters."""
+    if not any(counts.get(script) for script in _CHARS_PER_WORD):
+        return float(len(words))
+    units = 0.0
+    for w in words:
+        wc = _script_counts(w)
+        spaced = True
+        for script, per in _CHARS_PER_WORD.items():
+            if wc.get(script):
+                units += wc[script] / per
+                spaced = False
+        if spaced:
+            units += 1
+    return units
+
+
+def _features(text: str) -> _Line:
+    words = text.split()
+    classes = _classes(text)
+    chars = _class_counts(classes)
+    counts = _script_counts(text, chars)
+    script = max(sorted(counts), key=counts.__getitem__) if counts else ""
+    tokens = _WORD_RE.findall(text.lower())
+    line = _Line(text, len(words), _units(words, counts), script, counts, classes, chars, tokens)
+    # the normal form is the \w tokens joined, unless a token holds a digit or "_"
+    joined = " ".join(tokens)
+    norm = _norm(text) if _DIGIT_RE.search(joined) else joined
+    line.cue = _cue(text, words, norm)
+    return line
+
+
+def _score(
+    line: _Line, *, page_script: str, stopset: frozenset[str] | None, stop_script: str
+) -> None:
+    """Set ``line.score`` (positive: body-like) and ``line.why`` (its worst feature)."""
+    text = line.text.strip()
+    penalties: list[tuple[float, str]] = []
+    length = 1.5 * math.log2(max(line.units, 0.5) / NEUTRAL_WORDS)
+    score = max(-3.5, min(3.0, length))
+    if length < 0:
+        penalties.append((length, "short_line"))
+    if _ends_sentence(text):
+        score += TERMINAL_BONUS
+    elif text.endswith((",", ";", ":", "、", "，", "：")):
+        score += 0.3
+    elif not text.endswith(("...", "…")):
+        score -= NO_TERMINAL_COST
+    if any(c in text[:-1] for c in ",;，、"):
+        score += 0.2
+    if stopset is not None and line.script == stop_script:
+        tokens = line.tokens  # the tokens of the stripped line: strip() removes no \w
+        if tokens:
+            density = sum(map(stopset.__contains__, tokens)) / len(tokens)
+            weight = min(1.0, len(tokens) / NEUTRAL_WORDS)
+            s = max(-1.5, min(1.5, 5.0 * (density - 0.2))) * weight
+            score += s
+            if s < -0.5:
+                penalties.append((s, "low_stopword_density"))
+    chars = line.chars  # of the unstripped line: strip() removes only white space
+    if line.script in _CASED:
+        if _is_title_case(line.classes):
+            score -= 1.5
+            penalties.append((-1.5, "headline"))
+        letters = sum(line.counts.values())
+        upper = sum(n for c, n in chars.items() if c.isupper()) + chars.get("^", 0)
+        if letters >= 4 and upper / letters > 0.7:
+            score -= 1.0
+            penalties.append((-1.0, "navigation"))
+    nonspace = len(line.text) - chars.get(" ", 0)
+    if nonspace and chars.get("#", 0) / nonspace > 0.3:
+        score -= 1.0
+        penalties.append((-1.0, "date_or_number"))
+    link = _maybe_link(text)
+    if link and _URL_RE.search(text):
+        score -= 1.0
+        penalties.append((-1.0, "link"))
+    elif link and line.words <= 8 and _HANDLE_RE.search(text):
+        score -= 0.5
+        penalties.append((-0.5, "link"))
+    if _SEPARATOR_CHAR_RE.search(text) and _SEPARATOR_RE.search(text):
+        score -= 1.0
+        penalties.append((-1.0, "navigation"))
+    letters = sum(line.counts.values())
+    # a line mostly in another script is page furniture (a stray UI string); a line that is
+    # partly in the page's script too is mixed-language text, left to the language splitter
+    if (
+        page_script
+        and line.script
+        and line.script != page_script
+        and line.counts.get(page_script, 0) < 0.3 * letters
+    ):
+        score -= 2.0
+        penalties.append((-99.0, "ui_string"))  # ranks first: it names the line best
+    line.score = score
+    line.why = min(penalties)[1] if penalties else "outside_body"
+
+
+# --- layout ------------------------------------------------------------------------------
+
+_PRE, _BODY, _GAP, _POST = range(4)
+
+
+def _viterbi(scores: Sequence[float], barriers: Sequence[bool]) -> list[bool]:
+    """Which lines lie in the article body: best path PRE → BODY ⇄ GAP → POST.
+
+    BODY lines earn their score, GAP lines cost ``GAP_LINE_COST`` each, PRE/POST lines
+    are free; every switch into or out of BODY costs ``SWITCH_COST``. A barrier line
+    (comment thread header, copyright footer) must be PRE or POST: the article does not
+    span it. Ties go to the lower state number, so the result is deterministic.
+    """
+    n = len(scores)
+    if n == 0:
+        return []
+    neg = -math.inf
+    # allowed predecessors and transition costs
+    trans = {
+        _PRE: ((_PRE, 0.0),),
+        _BODY: ((_PRE, SWITCH_COST), (_BODY, 0.0), (_GAP, SWITCH_COST)),
+        _GAP: ((_BODY, SWITCH_COST), (_GAP, 0.0)),
+        _POST: ((_BODY, SWITCH_COST), (_POST, 0.0)),
+    }
+    emit = (lambda s: 0.0, lambda s: s, lambda s: -GAP_LINE_COST, lambda s: 0.0)
+    best = [0.0, neg if barriers[0] else scores[0] - SWITCH_COST, neg, neg]
+    back: list[tuple[int, ...]] = []
+    mass = max(scores[0], 0.0)  # body-like evidence seen so far
+    for s, barrier in zip(scores[1:], barriers[1:], strict=True):
+        # After a barrier that follows article-like text, the article has started:
+        # what comes after a comment header or footer is not where it begins.
+        closed = barrier and mass >= CLOSING_MASS
+        mass += max(s, 0.0)
+        new = [neg] * 4
+        ptr = [0] * 4
+        for state in range(4):
+            for prev, cost in trans[state]:
+                v = best[prev] - cost
+                if v > new[state]:
+                    new[state], ptr[state] = v, prev
+            if (barrier and state in (_BODY, _GAP)) or (closed and state == _PRE):
+                new[state] = neg
+            else:
+                new[state] += emit[state](s)
+        back.append(tuple(ptr))
+        best = new
+    state = max(range(4), key=lambda k: (best[k], -k))
+    path = [state]
+    for ptr in reversed(back):
+        state = ptr[state]
+        path.append(state)
+    path.reverse()
+    return [p == _BODY for p in path]
+
+
+def _navigation_run(lines: Sequence[_Line | None], i: int) -> bool:
+    """Whether line *i* is one of three or more consecutive short lines (a menu)."""
+
+    def short(j: int) -> bool:
+        line = lines[j] if 0 <= j < len(lines) else None
+        return line is not None and line.units <= 4 and not _ends_sentence(line.text)
+
+    run = 1
+    j = i - 1
+    while short(j) and run < 3:
+        run, j = run + 1, j - 1
+    j = i + 1
+    while short(j) and run < 3:
+        run, j = run + 1, j + 1
+    return run >= 3
+
+
+def classify_lines(
+    lines: Sequence[str],
+    *,
+    lang: str | None = None,
+    repeats: Sequence[int] | None = None,
+    min_repeats: int = 2,
+) -> list[str | None]:
+    """For each line, ``None`` if it is body text, else the reason it is boilerplate.
+
+    *lang* is the document's main language (ISO 639-1 such as ``"en"``/``"pt-BR"``, or a
+    jusText stoplist name); when None it is estimated from stopword hits. *repeats*, when
+    given, is for each line how many other documents of the same source carry the same
+    line: from *min_repeats* on the line is ``repeated_across_pages`` (CCNet's rule); one
+    repeat weighs against it. Blank lines are ``"empty"``. Reasons are short strings such
+    as ``navigation``, ``login_prompt``, ``teaser``, ``photo_credit``, ``outside_body``.
+    """
+    if repeats is not None and len(repeats) != len(lines):
+        raise ValueError(f"repeats has {len(repeats)} entries for {len(lines)} lines")
+    feats: list[_Line | None] = [_features(t) if t.strip() else None for t in lines]
+    present = [f for f in feats if f is not None]
+    if not present:
+        return ["empty"] * len(lines)
+    counts: Counter[str] = Counter()
+    for f in present:
+        counts.update(f.counts)
+    page_script = max(sorted(counts), key=counts.__getitem__) if counts else ""
+    name = _stoplist_for_lang(lang) or _best_stoplist(
+        [t for f in present for t in f.tokens], page_script
+    )
+    stopset: frozenset[str] | None = None
+    stop_script = ""
+    if name is not None:
+        sl = load_stoplists()
+        k = sl.names.index(name)
+        stopset, stop_script = sl.sets[k], sl.scripts[k]
+    for i, f in enumerate(feats):
+        if f is None:
+            continue
+        _score(f, page_script=page_script, stopset=stopset, stop_script=stop_script)
+        if repeats is not None and repeats[i] >= min_repeats:
+            f.cue = f.cue or "repeated_across_pages"
+        elif repeats is not None and repeats[i] > 0:
+            f.score -= 1.5
+        if f.cue is not None:
+            f.score = min(f.score, CUE_SCORE_CAP)
+    order = [i for i, f in enumerate(feats) if f is not None]
+    in_body = _viterbi([f.score for f in present], [f.cue in BARRIER_REASONS for f in present])
+    out: list[str | None] = ["empty"] * len(lines)
+    for i, body in zip(order, in_body, strict=True):
+        f = feats[i]
+        assert f is not None
+        if f.cue is not None:
+            out[i] = f.cue
+        elif body:
+            out[i] = None
+        elif f.why == "short_line" and _navigation_run(feats, i):
+            out[i] = "navigation"
+        else:
+            out[i] = f.why
+    return out

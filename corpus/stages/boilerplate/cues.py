@@ -1,0 +1,165 @@
+"""Priors for the plain-text boilerplate classifier: cue phrases and language names.
+
+These are written down from what web pages say in their furniture (menus, widgets,
+consent banners, credits), in the languages the project cares about most. They are
+general priors, not fitted to any benchmark: each phrase is something a reader would name
+as page furniture on sight. Matching is case-insensitive on whole lines or line starts, see
+``corpus.stages.boilerplate.classify``.
+"""
+
+from __future__ import annotations
+
+# ISO 639-1 code -> jusText stoplist name (``justext.get_stoplist(name)``).
+ISO_TO_STOPLIST: dict[str, str] = {
+    "af": "Afrikaans", "sq": "Albanian", "ar": "Arabic", "an": "Aragonese", "hy": "Armenian",
+    "ast": "Asturian", "az": "Azerbaijani", "eu": "Basque", "be": "Belarusian",
+    "bn": "Bengali", "bs": "Bosnian", "br": "Breton", "bg": "Bulgarian", "ca": "Catalan",
+    "ceb": "Cebuano", "hr": "Croatian", "cs": "Czech", "cv": "Chuvash", "da": "Danish",
+    "nl": "Dutch", "en": "English", "eo": "Esperanto", "et": "Estonian", "fi": "Finnish",
+    "fr": "French", "gl": "Galician", "ka": "Georgian", "de": "German", "el": "Greek",
+    "gu": "Gujarati", "ht": "Haitian", "he": "Hebrew", "hi": "Hindi", "hu": "Hungarian",
+    "is": "Icelandic", "io": "Ido", "ig": "Igbo", "id": "Indonesian", "ga": "Irish",
+    "it": "Italian", "jv": "Javanese", "kn": "Kannada", "kk": "Kazakh", "ko": "Korean",
+    "ku": "Kurdish", "ky": "Kyrgyz", "la": "Latin", "lv": "Latvian", "lt": "Lithuanian",
+    "lb": "Luxembourgish", "mk": "Macedonian", "ms": "Malay", "ml": "Malayalam",
+    "mt": "Maltese", "mr": "Marathi", "ne": "Nepali", "nb": "Norwegian_Bokmal",
+    "no": "Norwegian_Bokmal", "nn": "Norwegian_Nynorsk", "oc": "Occitan", "fa": "Persian",
+    "pl": "Polish", "pt": "Portuguese", "qu": "Quechua", "ro": "Romanian", "ru": "Russian",
+    "sr": "Serbian", "sh": "Serbo_Croatian", "scn": "Sicilian", "sk": "Slovak",
+    "sl": "Slovenian", "es": "Spanish", "su": "Sundanese", "sw": "Swahili", "sv": "Swedish",
+    "tl": "Tagalog", "ta": "Tamil", "te": "Telugu", "tr": "Turkish", "tk": "Turkmen",
+    "uk": "Ukrainian", "ur": "Urdu", "uz": "Uzbek", "vi": "Vietnamese", "vo": "Volapuk",
+    "wa": "Walloon", "cy": "Welsh", "fy": "West_Frisian",
+}  # fmt: skip
+
+# Line starts that announce a link to another article ("READ MORE: ...").
+TEASER_PREFIXES: tuple[str, ...] = (
+    "read more", "read also", "also read", "read next", "see also", "see more", "related:",
+    "don't miss", "do not miss", "more:", "also:", "must read", "trending:", "popular:",
+    "related articles", "related stories", "recommended", "more on this", "you may also like",
+    "you might also like", "watch:", "watch more", "listen:",
+    "читайте также", "читайте еще", "читайте ещё", "читать далее", "смотрите также",
+    "подробнее", "по теме", "см. также", "также читайте",
+    "читайте також", "дивіться також", "детальніше",
+    "lesen sie auch", "lesen sie mehr", "mehr zum thema", "weiterlesen", "siehe auch",
+    "das könnte sie auch interessieren",
+    "lire aussi", "à lire aussi", "a lire aussi", "voir aussi", "lire la suite",
+    "sur le même sujet",
+    "lea también", "lee también", "ver también", "leer más", "te puede interesar",
+    "leia também", "leia mais", "veja também", "saiba mais",
+    "leggi anche", "leggi tutto", "vedi anche",
+    "czytaj też", "czytaj także", "czytaj więcej", "zobacz też", "zobacz także",
+    "lees ook", "lees meer", "lees verder", "bekijk ook",
+    "devamını oku", "ayrıca bakınız", "ilgili haberler",
+    "baca juga", "関連記事", "関連リンク", "相关阅读", "相关文章", "관련기사",
+)  # fmt: skip
+
+# Whole-line (or short-line) cues, by reason. A line of at most ``CUE_MAX_WORDS`` words
+# that contains one of these phrases as whole words is furniture.
+CUES: dict[str, tuple[str, ...]] = {
+    "login_prompt": (
+        "log in", "login", "log out", "logout", "sign in", "sign up", "sign out", "register",
+        "create an account", "create account", "my account", "forgot password",
+        "войти", "вход", "выход", "выйти", "регистрация", "зарегистрироваться",
+        "авторизуйтесь", "авторизация", "личный кабинет",
+        "увійти", "вхід", "реєстрація", "зареєструватися",
+        "anmelden", "einloggen", "abmelden", "registrieren", "mein konto",
+        "se connecter", "connexion", "s'inscrire", "inscription", "mon compte",
+        "iniciar sesión", "regístrate", "registrarse", "mi cuenta",
+        "entrar", "cadastre-se", "cadastrar", "minha conta",
+        "accedi", "registrati", "zaloguj", "zaloguj się", "zarejestruj",
+        "inloggen", "registreren", "giriş yap", "üye ol", "masuk", "daftar",
+        "ログイン", "新規登録", "로그인", "회원가입", "登录", "注册",
+    ),
+    "subscribe_prompt": (
+        "subscribe", "subscription", "newsletter", "newsletters", "sign up for",
+        "подписаться", "подпишитесь", "подписка", "рассылка",
+        "підписатися", "підпишіться", "підписка", "розсилка",
+        "abonnieren", "abonnement", "abo",
+        "s'abonner", "abonnez-vous", "suscríbete", "suscribirse", "suscripción",
+        "assine", "assinar", "inscreva-se", "iscriviti", "abbonati", "abbonamento",
+        "subskrybuj", "subskrypcja", "prenumerata", "abonneren", "abone ol", "berlangganan",
+        "購読", "구독", "订阅",
+    ),
+    "share_prompt": (
+        "share", "share this", "tweet", "facebook", "twitter", "whatsapp", "telegram",
+        "linkedin", "pinterest", "reddit", "email", "e-mail", "print", "copy link",
+        "vk", "вконтакте", "одноклассники", "поделиться", "поділитися", "надіслати",
+        "teilen", "drucken", "partager", "imprimer", "compartir", "imprimir",
+        "compartilhar", "condividi", "stampa", "udostępnij", "drukuj", "delen", "paylaş",
+        "bagikan", "シェア", "ツイート", "공유", "分享",
+    ),
+    "comment_widget": (
+        "comment", "comments", "leave a comment", "post comment", "add comment", "reply",
+        "to participate in the discussion", "join the discussion", "discussion",
+        "комментарии", "комментарий", "комментариев", "обсуждение", "ответить",
+        "коментарі", "коментар", "коментарів", "обговорення",
+        "kommentar", "kommentare", "kommentieren", "antworten",
+        "commentaire", "commentaires", "répondre", "comentario", "comentarios", "responder",
+        "comentário", "comentários", "commento", "commenti", "rispondi",
+        "komentarz", "komentarze", "odpowiedz", "reactie", "reacties", "yorum", "yorumlar",
+        "komentar", "コメント", "댓글", "评论",
+    ),
+    "advertisement": (
+        "advertisement", "advertising", "sponsored", "sponsored content", "ad", "ads",
+        "реклама", "anzeige", "werbung", "publicité", "publicidad", "publicidade",
+        "pubblicità", "reklama", "advertentie", "reklam", "iklan", "広告", "광고", "广告",
+    ),
+    "ui_string": (
+        "loader", "loading", "menu", "search", "close", "next", "previous", "prev",
+        "back", "back to top", "top", "more", "load more", "show more", "skip to content",
+        "skip to main content", "toggle navigation", "open", "ok", "accept", "cancel",
+        "загрузка", "меню", "поиск", "найти", "закрыть", "далее", "назад", "наверх", "еще",
+        "ещё", "показать еще", "показать ещё", "пошук", "закрити", "ще", "більше",
+        "suche", "suchen", "schließen", "weiter", "zurück", "mehr", "nach oben",
+        "rechercher", "recherche", "fermer", "suivant", "précédent", "plus",
+        "buscar", "cerrar", "siguiente", "anterior", "más", "ver más",
+        "pesquisar", "fechar", "próximo", "mais", "ver mais",
+        "cerca", "chiudi", "avanti", "indietro", "altro",
+        "szukaj", "zamknij", "dalej", "więcej", "zoeken", "sluiten", "meer", "ara", "kapat",
+        "検索", "閉じる", "次へ", "前へ", "もっと見る", "검색", "닫기", "더보기", "搜索", "关闭",
+    ),
+}  # fmt: skip
+
+# Lines with at most this many words may be cue lines; longer lines are prose that merely
+# mentions a cue word ("She shared the post on Facebook ...").
+CUE_MAX_WORDS = 6
+
+# Photo / image credit line starts.
+CREDIT_PREFIXES: tuple[str, ...] = (
+    "photo:", "photo by", "photos:", "photograph:", "image:", "images:", "picture:",
+    "credit:", "credits:", "source:", "illustration:", "video:",
+    "фото:", "фото", "фотография:", "источник:", "иллюстрация:", "джерело:",
+    "foto:", "fotos:", "bild:", "bildquelle:", "quelle:",
+    "crédit", "crédits", "crédito:", "fuente:", "fonte:", "zdjęcie:", "źródło:", "kaynak:",
+    "写真", "사진",
+)  # fmt: skip
+
+# Words naming photo agencies: a short line mentioning one is a credit.
+CREDIT_AGENCIES: tuple[str, ...] = (
+    "getty images", "reuters", "ap photo", "afp", "shutterstock", "epa", "istock",
+    "depositphotos", "alamy", "тасс", "риа новости", "dpa", "imago", "picture alliance",
+    "mediabank",
+)  # fmt: skip
+
+COPYRIGHT_PHRASES: tuple[str, ...] = (
+    "all rights reserved", "copyright", "все права защищены", "всі права захищені",
+    "alle rechte vorbehalten", "tous droits réservés", "todos los derechos reservados",
+    "todos os direitos reservados", "tutti i diritti riservati", "wszelkie prawa zastrzeżone",
+    "alle rechten voorbehouden", "tüm hakları saklıdır", "hak cipta", "無断転載",
+)  # fmt: skip
+
+# A line naming cookies together with one of these words is a consent banner.
+COOKIE_WORDS: tuple[str, ...] = ("cookie", "cookies", "куки", "кукі", "файлы cookie")
+CONSENT_WORDS: tuple[str, ...] = (
+    "use", "uses", "using", "agree", "accept", "consent", "policy", "website", "site",
+    "browsing", "experience", "settings", "preferences",
+    "используем", "использует", "используете", "использовать", "согласие", "соглашаетесь",
+    "сайт", "сайта", "сайте", "политик", "використовує", "згоду", "погоджуєтесь",
+    "verwendet", "verwenden", "nutzt", "akzeptieren", "zustimmen", "einverstanden",
+    "datenschutz", "webseite", "website",
+    "utilise", "utilisons", "accepter", "acceptez", "politique", "site",
+    "utiliza", "utilizamos", "aceptar", "acepta", "política", "sitio",
+    "usamos", "aceitar", "aceita", "utilizza", "utilizziamo", "accetta", "accetto",
+    "używa", "używamy", "akceptuj", "zgod", "gebruikt", "accepteren", "kullan",
+)  # fmt: skip

@@ -1,0 +1,344 @@
+"""Regenerate ``corpus/stages/langid/data/`` (a maintainer's tool): the word lexicon and the
+profiles.
+
+Character n-grams (langdetect's profiles) cannot tell "later" (en) from "later" (af) or
+"Политика" (ru) from "Политика" (bg): for one or two words the strongest evidence is whether
+the word is a *frequent word* of a language. The lists come from wordfreq (Apache-2.0 code, data
+CC-BY-SA 4.0, by Robyn Speer and contributors; sources: Wikipedia, subtitles, news, web text).
+We ship only the top words with a rounded Zipf frequency, so run time needs neither wordfreq
+(58 MB) nor its dependencies::
+
+    python -m corpus.stages.langid.build --top 50000
+    python -m corpus.stages.langid.build --from-text DIR   # <lang>.txt.gz: word<TAB>zipf*10
+    python -m corpus.stages.langid.build --keep-lists --dictionaries DIR   # add lists, no wordfreq
+
+Languages wordfreq lacks (af, et, sw, sq, cy, mr, ne, be, kk, ...) would otherwise have no
+list, and lose every short text to a listed relative: "verstaan selfs" (af) scored nl, whose
+list has "verstaan". They get lists without frequencies instead, each word given one Zipf
+value for its kind, two global constants fitted on held-out benchmark rows (40-79):
+
+- justext's stoplists (BSD-2, in the justext wheel we already depend on): each language's
+  most frequent Wikipedia words, a few hundred to a few thousand; Zipf ``STOPLIST_ZIPF``.
+- spelling dictionaries (``--dictionaries DIR``: Hunspell ``<lang>_<REGION>.dic`` + ``.aff``,
+  expanded with Hunspell's ``unmunch`` when it is on PATH, else their stems; or plain
+  ``<lang>.txt`` word lists), the breadth that a stoplist lacks; Zipf ``DICTIONARY_ZIPF``.
+  The shipped lists come from Debian's packages (only those under LGPL, MPL or CC BY-SA;
+  see NOTICE)::
+
+      apt-get download hunspell-af hunspell-sw myspell-et hunspell-ne hunspell-be \
+          hunspell-kk hunspell-tools
+      for f in *.deb; do dpkg-deb -x "$f" x; done
+      PATH=$PWD/x/usr/bin:$PATH python -m corpus.stages.langid.build --keep-lists \
+          --dictionaries x/usr/share/hunspell
+
+Why one binary file rather than a text list per language: 39 languages × 50,000 words parsed
+into Python dicts took four seconds and about 500 MB at every start. The file holds all the
+words once, as UTF-8 bytes grouped by length and sorted, so each group is a fixed-width numpy
+array searched in place (:class:`corpus.stages.langid.model.Lexicon`): it loads in a tenth of a
+second into about 25 MB, shared by forked workers. The layout (``.npz``, read by ``numpy.load``):
+
+- ``langs``: language codes, the columns of the lexicon;
+- ``lengths``, ``groups``: for each UTF-8 byte length, how many words have it;
+- ``words``: the words' bytes, shortest group first, sorted within a group, no separators;
+- ``counts``: per word (same order) how many languages list it;
+- ``entry_lang``, ``entry_zipf``: for each of those, the language index and Zipf × 10.
+
+``profiles.npz`` holds langdetect's n-gram profiles (Apache-2.0, shipped in its wheel) as
+sparse counts, read ten times faster than its 55 JSON files (:func:`corpus.stages.langid.model.
+load_profiles`, which falls back to the JSON files when the file is absent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import re
+import shutil
+import subprocess
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from corpus.stages.langid.model import LEXICON, PROFILES, profiles_from_langdetect
+
+# wordfreq's code -> ours. "sh" is Serbo-Croatian in Latin letters; Serbian Cyrillic is
+# transliterated to it at run time (see corpus.stages.langid.model).
+CODES = {"fil": "tl", "sh": "hr"}
+SKIP = {"zh", "ja", "ko"}  # written without spaces between words: tokens are not our words
+
+# Zipf given to the words of lists without frequencies (fitted globally; see the docstring):
+# a stoplist word is about as frequent as a language's 100th word, a dictionary word as a
+# typical word of running text outside the top few thousand.
+STOPLIST_ZIPF = 5.0
+DICTIONARY_ZIPF = 3.5
+# A spelling without diacritics is taken as ten times rarer than the word (fitted with the
+# other constants; 0.5 and 2.0 scored the same).
+FOLDED_PENALTY = 1.0
+MAX_EXPANDED = 300_000  # an unmunch expansion larger than this: use the stems instead
+
+# justext stoplist names of languages we answer (those wordfreq has are not used)
+STOPLISTS = {
+    "af": "Afrikaans", "be": "Belarusian", "cy": "Welsh", "et": "Estonian", "kk": "Kazakh",
+    "mr": "Marathi", "ne": "Nepali", "sq": "Albanian", "sw": "Swahili",
+}
+
+
+def from_wordfreq(top: int) -> Iterator[tuple[str, list[tuple[str, int]]]]:
+    """``(lang, [(word, zipf*10), ...])`` for every wordfreq language, most frequent first."""
+    import wordfreq
+
+    from corpus.stages.langid.script import lang_script_ok, script_of
+
+    for wf_lang in sorted(wordfreq.available_languages("small")):
+        if wf_lang in SKIP:
+            continue
+        lang = CODES.get(wf_lang, wf_lang)
+        rows = []
+        for word in wordfreq.top_n_list(wf_lang, top, wordlist="best"):
+            if " " in word or not lang_script_ok(lang, script_of(word)):
+                continue  # wordfreq's lists hold loanwords in other scripts ("in" in Russian)
+            zipf = wordfreq.zipf_frequency(word, wf_lang, wordlist="best")
+            rows.append((word, round(zipf * 10)))
+        yield lang, rows
+
+
+def from_text(folder: Path) -> Iterator[tuple[str, list[tuple[str, int]]]]:
+    """The same from ``<lang>.txt.gz`` files of ``word<TAB>zipf*10`` lines."""
+    for path in sorted(folder.glob("*.txt.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            rows = []
+            for line in fh:
+                word, _, z = line.rstrip("\n").partition("\t")
+                rows.append((word, int(z)))
+        yield path.name.split(".")[0], rows
+
+
+def from_lexicon(path: Path = LEXICON) -> Iterator[tuple[str, list[tuple[str, int]]]]:
+    """The frequency lists of an existing lexicon file, as :func:`write` takes them (a
+    round trip); the lists it added without frequencies are left out, to be made again."""
+    from corpus.stages.langid.model import Lexicon
+
+    lex = Lexicon(path)
+    with np.load(path, allow_pickle=False) as data:
+        added = {str(x) for x in data["added"]} if "added" in data else set()
+    rows: dict[int, list[tuple[str, int]]] = {k: [] for k in range(len(lex.langs))}
+    for n in sorted(lex.groups):
+        arr, row = lex.groups[n]
+        for i, word in enumerate(arr.tolist()):
+            a, b = lex.start[row + i], lex.start[row + i + 1]
+            text = word.decode("utf-8")
+            for k, z in zip(lex.entry_lang[a:b].tolist(), lex.entry_zipf[a:b].tolist(),
+                            strict=True):
+                rows[k].append((text, z))
+    for k, lang in enumerate(lex.langs):
+        if lang not in added:
+            yield lang, rows[k]
+
+
+# Latin letters whose base letter Unicode decomposition does not give (ł is not l + mark)
+_FOLD_SPECIAL = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ı": "i", "ß": "ss", "æ": "ae",
+                               "œ": "oe", "ð": "d", "þ": "th", "Ł": "L", "Đ": "D", "Ø": "O",
+                               "Æ": "AE", "Œ": "OE", "Ð": "D", "Þ": "TH"})
+
+
+def fold(word: str) -> str:
+    """*word* without diacritics, as typed on a keyboard without them ("pokračovali" ->
+    "pokracovali")."""
+    word = word.translate(_FOLD_SPECIAL)
+    return "".join(c for c in unicodedata.normalize("NFD", word)
+                   if unicodedata.category(c) != "Mn")
+
+
+def with_folded(
+    lists: Iterable[tuple[str, list[tuple[str, int]]]],
+) -> Iterator[tuple[str, list[tuple[str, int]]]]:
+    """Each Latin-script list plus its words' spellings without diacritics, ``FOLDED_PENALTY``
+    Zipf below the word, where the list lacks that spelling as a word of its own.
+
+    Web text in Czech, Slovak, Romanian, Vietnamese, ... is often typed without diacritics
+    ("Pote jsme pokracovali navstevou"): with the folded forms listed, such text is still
+    read by its words rather than only by n-grams that never saw it. Idempotent: a list
+    that already holds the folded forms gains nothing.
+    """
+    from corpus.stages.langid.script import script_of
+
+    penalty = round(FOLDED_PENALTY * 10)
+    for lang, rows in lists:
+        have = {w for w, _ in rows}
+        extra: dict[str, int] = {}
+        for word, zipf in rows:
+            if word.isascii() or script_of(word) != "Latin":
+                continue
+            folded = fold(word)
+            if folded != word and folded.isascii() and folded not in have:
+                z = zipf - penalty
+                if z > extra.get(folded, 0):
+                    extra[folded] = z
+        yield lang, rows + sorted(extra.items())
+
+
+def stoplist_words(lang: str) -> set[str]:
+    """justext's stoplist of *lang* as our words (its entries keep punctuation: "(yn")."""
+    import justext
+
+    from corpus.stages.langid.model import words_of
+    from corpus.stages.langid.script import lang_script_ok, script_of
+
+    return {w for entry in justext.get_stoplist(STOPLISTS[lang]) for w in words_of(entry)
+            if lang_script_ok(lang, script_of(w))}
+
+
+def dictionary_words(folder: Path) -> Iterator[tuple[str, set[str]]]:
+    """``(lang, words)`` of each dictionary in *folder* (see the module docstring)."""
+    from corpus.stages.langid.model import words_of
+    from corpus.stages.langid.script import lang_script_ok, script_of
+
+    found: dict[str, list[str]] = {}
+    for path in sorted(folder.glob("*.dic")):
+        if path.with_suffix(".aff").exists():
+            found.setdefault(path.name.split("_")[0].split(".")[0], []).extend(
+                _hunspell_lines(path))
+    for path in sorted(folder.glob("*.txt")):
+        found.setdefault(path.stem, []).extend(path.read_text(encoding="utf-8").splitlines())
+    for lang, lines in sorted(found.items()):
+        yield lang, {w for line in lines for w in words_of(line)
+                     if lang_script_ok(lang, script_of(w))}
+
+
+def _hunspell_lines(dic: Path) -> list[str]:
+    """The words of a Hunspell dictionary: expanded by ``unmunch`` when it is installed and
+    the expansion stays under ``MAX_EXPANDED`` words (Estonian's is 15 million), else the
+    stems (the part of each entry before its affix flags)."""
+    aff = dic.with_suffix(".aff")
+    match = re.search(rb"^SET\s+(\S+)", aff.read_bytes(), re.MULTILINE)
+    encoding = match.group(1).decode("ascii") if match else "utf-8"
+    encoding = {"microsoft-cp1251": "cp1251", "iso8859-1": "latin-1"}.get(encoding.lower(),
+                                                                         encoding)
+    unmunch = shutil.which("unmunch")
+    if unmunch:
+        out = subprocess.run([unmunch, str(dic), str(aff)], capture_output=True, check=False)
+        lines = out.stdout.decode(encoding, errors="replace").splitlines()
+        if out.returncode == 0 and 0 < len(lines) <= MAX_EXPANDED:
+            return lines
+    text = dic.read_bytes().decode(encoding, errors="replace").splitlines()[1:]  # 1: count
+    return [line.split("/")[0] for line in text]
+
+
+def with_unlisted(
+    lists: Iterator[tuple[str, list[tuple[str, int]]]], dictionaries: Path | None,
+    stoplists: bool = True,
+) -> Iterator[tuple[str, list[tuple[str, int]], bool]]:
+    """*lists* plus, for languages they lack, stoplist and dictionary words (no frequencies:
+    one Zipf per kind, the stoplist's where a word is in both). The flag says "added"."""
+    have: set[str] = set()
+    for lang, rows in lists:
+        have.add(lang)
+        yield lang, rows, False
+    extra: dict[str, dict[str, int]] = {}
+    if dictionaries is not None:
+        for lang, words in dictionary_words(dictionaries):
+            if lang not in have:
+                extra.setdefault(lang, {}).update(dict.fromkeys(words, round(DICTIONARY_ZIPF * 10)))
+    if stoplists:
+        for lang in sorted(set(STOPLISTS) - have):
+            extra.setdefault(lang, {}).update(
+                dict.fromkeys(stoplist_words(lang), round(STOPLIST_ZIPF * 10)))
+    for lang, table in sorted(extra.items()):
+        yield lang, sorted(table.items()), True
+
+
+Lists = Iterable[tuple[str, list[tuple[str, int]], bool]]
+
+
+def write(lists: Lists, out: Path = LEXICON) -> list[str]:
+    """Write the lexicon file from ``(lang, rows, added)``; the same lists always give the
+    same bytes. *added* marks lists without frequencies (see :func:`with_unlisted`)."""
+    table: dict[bytes, dict[int, int]] = {}
+    langs: list[str] = []
+    added: list[str] = []
+    for lang, rows, flat in sorted(lists):
+        k = len(langs)
+        langs.append(lang)
+        if flat:
+            added.append(lang)
+        for word, zipf in rows:
+            table.setdefault(word.encode("utf-8"), {})[k] = zipf  # a repeat: the last wins
+    words = sorted(table, key=lambda b: (len(b), b))
+    lengths = sorted({len(b) for b in words})
+    arrays = {
+        "langs": np.array(langs),
+        "added": np.array(added, dtype=f"<U{max(map(len, langs), default=1)}"),
+        "lengths": np.array(lengths, dtype=np.int32),
+        "groups": np.array([sum(1 for b in words if len(b) == n) for n in lengths], np.int32),
+        "words": np.frombuffer(b"".join(words), dtype=np.uint8),
+        "counts": np.array([len(table[b]) for b in words], dtype=np.uint8),
+        "entry_lang": np.array([k for b in words for k in sorted(table[b])], dtype=np.uint8),
+        "entry_zipf": np.array(
+            [table[b][k] for b in words for k in sorted(table[b])], dtype=np.uint8
+        ),
+    }
+    _write_npz(out, arrays)
+    return langs
+
+
+def write_profiles(out: Path = PROFILES) -> int:
+    """Write langdetect's n-gram profiles as sparse counts (see ``Profiles``); return how
+    many profiles. Loading them takes a tenth of the time of langdetect's JSON files."""
+    prof = profiles_from_langdetect()
+    _write_npz(out, {
+        "names": np.array(prof.names),
+        "grams": np.frombuffer("\n".join(prof.grams).encode("utf-8"), dtype=np.uint8),
+        "rows": prof.rows,
+        "cols": prof.cols,
+        "counts": prof.counts.astype(np.int32),
+        "n_words": prof.n_words,
+    })
+    return len(prof.names)
+
+
+def _write_npz(out: Path, arrays: dict[str, np.ndarray]) -> None:
+    """``numpy.savez_compressed``, but with fixed timestamps: a rebuild is byte-identical."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name, arr in arrays.items():
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, arr, allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, buf.getvalue())
+    tmp.replace(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--top", type=int, default=50000, help="words per language")
+    parser.add_argument("--from-text", type=Path, help="folder of <lang>.txt.gz word lists")
+    parser.add_argument("--keep-lists", action="store_true",
+                        help="start from the frequency lists of the current lexicon file")
+    parser.add_argument("--dictionaries", type=Path,
+                        help="Hunspell .dic/.aff pairs or <lang>.txt lists, for unlisted languages")
+    parser.add_argument("--no-stoplists", action="store_true",
+                        help="do not add justext stoplists for unlisted languages")
+    parser.add_argument("--out", type=Path, default=LEXICON)
+    parser.add_argument("--profiles", type=Path, default=PROFILES)
+    args = parser.parse_args()
+    if args.keep_lists:  # its frequency lists; the unlisted languages are added again below
+        lists = from_lexicon(args.out)
+    elif args.from_text:
+        lists = from_text(args.from_text)
+    else:
+        lists = from_wordfreq(args.top)
+    lists = with_folded(lists)
+    langs = write(with_unlisted(lists, args.dictionaries, not args.no_stoplists), args.out)
+    print(f"wrote {len(langs)} languages to {args.out}: {' '.join(langs)}")
+    n = write_profiles(args.profiles)
+    print(f"wrote {n} langdetect profiles to {args.profiles}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,464 @@
+"""Language identification: the one place that decides which language a text is in.
+
+Order of decisions, cheapest and surest first:
+
+1. No letters once URLs, handles and numbers are set aside: ``und``.
+2. The letters' Unicode script (:mod:`corpus.stages.langid.script`). A script one language writes
+   (Greek, Hangul, Thai, ...) decides without a model; a shared one (Cyrillic, Arabic, Latin)
+   limits the candidates.
+3. The candidates are scored by :class:`corpus.stages.langid.model.Model`: langdetect's n-gram
+   profiles summed exactly (deterministic, no sampling), frequent-word evidence, and alphabet
+   checks that separate the Cyrillic languages.
+4. Scores become a probability with a temperature fitted on held-out data, so a word that is
+   common in three languages gets about a third each, not 0.99. A *hint* (the document's
+   language) is a prior: decisive for a one-word line, outweighed by a real sentence.
+5. Below ``min_prob`` the answer is ``und``: an honest "don't know" beats a confident mistake.
+
+Results are cached by normalised text, because boilerplate lines repeat across pages.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from corpus.records import UND
+from corpus.stages.langid.model import Model, Parts, strip_noise, words_of
+from corpus.stages.langid.script import (
+    CANDIDATES,
+    UNAMBIGUOUS,
+    ScriptProfile,
+    count_letters,
+    lang_script_ok,
+    script_of,
+    script_profile,
+    script_runs,
+    single_script,
+)
+
+__all__ = [
+    "LangGuess",
+    "clear_caches",
+    "detect",
+    "detect_document",
+    "detect_many",
+    "detect_page",
+    "script_of",
+    "split_by_language",
+    "split_many",
+    "supported_languages",
+]
+
+TEMPERATURE = 1.0  # tempers word log-likelihoods into a calibrated probability
+HINT_ODDS = 30.0  # prior odds for the document's language on a segment in its script
+MIN_PROB = 0.2  # below this, answer "und"
+MIN_SPLIT_LETTERS = 8  # a foreign-script run shorter than this stays with its neighbours
+CACHE_CHARS = 200  # texts up to this long are cached: boilerplate repeats, paragraphs do not
+CACHE_SIZE = 50_000  # cached answers (a few hundred bytes each: 20 MB at most)
+MAX_CHARS = 2000  # characters of a long text that are scored: the first ones decide it
+
+
+@dataclass(frozen=True, slots=True)
+class LangGuess:
+    lang: str  # ISO 639-1, or "und"
+    prob: float  # calibrated probability of ``lang``
+    script: str  # dominant Unicode script of the letters, e.g. "Latin", "Cyrillic"; "" if none
+
+
+@dataclass(frozen=True, slots=True)
+class _Analysis:
+    """What a text says before any prior: decided outright, or scores over candidates."""
+
+    script: str
+    counts: tuple[tuple[str, int], ...]  # letters per script
+    cands: tuple[str, ...] = ()
+    fixed: LangGuess | None = None  # decided without the model
+    parts: Parts | None = None  # additive score parts, one row
+    logits: np.ndarray | None = None
+
+
+_model: Model | None = None
+_lock = threading.Lock()
+_cache: OrderedDict[tuple, LangGuess] = OrderedDict()  # least recently used goes first
+_cache_lock = threading.Lock()
+
+
+def _get_model() -> Model:
+    """Load the profiles and word lists once per process (under a second)."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                _model = Model()
+    return _model
+
+
+def clear_caches() -> None:
+    """Forget cached answers and word rows (for benchmarks; answers never depend on them)."""
+    with _cache_lock:
+        _cache.clear()
+    if _model is not None:
+        _model.clear_cache()
+
+
+def supported_languages() -> list[str]:
+    """Every code :func:`detect` can answer (besides ``und``), sorted."""
+    langs = set(_get_model().langs) | set(UNAMBIGUOUS.values())
+    for cands in CANDIDATES.values():
+        langs |= set(cands)
+    return sorted(langs)
+
+
+@lru_cache(maxsize=1)
+def _latin_candidates() -> tuple[str, ...]:
+    model = _get_model()
+    return tuple(lang for lang in model.langs if lang_script_ok(lang, "Latin") and lang != "sr")
+
+
+@lru_cache(maxsize=1024)
+def _candidates(script: str, allowed: tuple[str, ...] | None) -> tuple[str, ...]:
+    if script == "Latin":
+        cands = _latin_candidates()
+    else:
+        index = _get_model().lang_index
+        cands = tuple(c for c in CANDIDATES.get(script, ()) if c in index)
+    if allowed is not None:
+        cands = tuple(c for c in cands if c in allowed)
+    return cands
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _allowed_key(allowed: Sequence[str] | None) -> tuple[str, ...] | None:
+    return tuple(sorted(set(allowed))) if allowed else None
+
+
+def detect(
+    text: str,
+    *,
+    hint: str | None = None,
+    allowed: Sequence[str] | None = None,
+    min_prob: float = MIN_PROB,
+) -> LangGuess:
+    """Language of *text*.
+
+    *hint* is the document's main language: a prior that settles short, ambiguous lines
+    ("Subscribe" on an English page) but never overrides the script ("Подписаться" on an
+    English page is still Russian). *allowed* restricts the answers; text in none of them is
+    ``und``. Deterministic: the same input always gives the same answer.
+    """
+    return detect_many([text], hints=[hint], allowed=allowed, min_prob=min_prob)[0]
+
+
+def detect_many(
+    texts: Sequence[str],
+    *,
+    hints: Sequence[str | None] | None = None,
+    allowed: Sequence[str] | None = None,
+    min_prob: float = MIN_PROB,
+) -> list[LangGuess]:
+    """:func:`detect` of each text (with its hint), scored together: much faster in bulk."""
+    return _detect_keys([_key(t) for t in texts], hints, _allowed_key(allowed), min_prob)
+
+
+def _detect_keys(
+    keys: list[str],
+    hints: Sequence[str | None] | None,
+    allowed: tuple[str, ...] | None,
+    min_prob: float,
+    known: dict[str, _Analysis] | None = None,
+) -> list[LangGuess]:
+    out: list[LangGuess | None] = [None] * len(keys)
+    todo: list[int] = []
+    for i, key in enumerate(keys):
+        hint = (hints[i] if hints is not None else None) or None
+        if len(key) <= CACHE_CHARS:
+            ck = (key, hint, allowed, min_prob)
+            with _cache_lock:
+                hit = _cache.get(ck)
+                if hit is not None:
+                    _cache.move_to_end(ck)
+            if hit is not None:
+                out[i] = hit
+                continue
+        todo.append(i)
+    if todo:
+        known = dict(known or {})
+        missing = sorted({keys[i] for i in todo if keys[i] not in known})
+        known.update(zip(missing, _analyse(missing, allowed), strict=True))
+        for i in todo:
+            hint = (hints[i] if hints is not None else None) or None
+            guess = _decide(known[keys[i]], hint, min_prob)
+            out[i] = guess
+            if len(keys[i]) <= CACHE_CHARS:
+                with _cache_lock:
+                    _cache[(keys[i], hint, allowed, min_prob)] = guess
+                    if len(_cache) > CACHE_SIZE:
+                        _cache.popitem(last=False)
+    return out  # type: ignore[return-value]
+
+
+def _analyse(keys: list[str], allowed: tuple[str, ...] | None) -> list[_Analysis]:
+    """Script and candidate scores of each text; texts of one script are scored in one batch."""
+    out: list[_Analysis | None] = [None] * len(keys)
+    groups: dict[tuple[str, tuple[str, ...]], list[tuple[int, str, ScriptProfile]]] = {}
+    for i, key in enumerate(keys):
+        clean = strip_noise(key)
+        profile = script_profile(clean)
+        script = profile.main
+        fixed = _fixed(script, allowed)
+        if fixed is not None:
+            out[i] = _Analysis(script, profile.counts, fixed=fixed)
+            continue
+        cands = _candidates(script, allowed)
+        if len(cands) == 1:  # e.g. Bengali script, or one allowed language
+            out[i] = _Analysis(script, profile.counts, cands, LangGuess(cands[0], 1.0, script))
+            continue
+        groups.setdefault((script, cands), []).append((i, _head(clean), profile))
+    model = _get_model() if groups else None
+    for (script, cands), items in groups.items():
+        assert model is not None
+        char, delta, n_words, penalty = model.score_parts([t for _, t, _ in items], list(cands),
+                                                          script)
+        logits = model.combine((char, delta, n_words, penalty))
+        for row, (i, _, profile) in enumerate(items):
+            parts = (char[row], delta[row], n_words[row : row + 1], penalty[row])
+            out[i] = _Analysis(script, profile.counts, cands, None, parts, logits[row])
+    return out  # type: ignore[return-value]
+
+
+def _head(text: str) -> str:
+    """The first ``MAX_CHARS`` characters of a long text, cut between words."""
+    if len(text) <= MAX_CHARS:
+        return text
+    cut = text.rfind(" ", 0, MAX_CHARS)
+    return text[: cut if cut > 0 else MAX_CHARS]
+
+
+def _fixed(script: str, allowed: tuple[str, ...] | None) -> LangGuess | None:
+    """The answer when the script alone decides it (or no candidate is left)."""
+    if not script:
+        return LangGuess(UND, 0.0, "")
+    single = UNAMBIGUOUS.get(script)
+    if single is not None:
+        if allowed is not None and single not in allowed:
+            return LangGuess(UND, 0.0, script)
+        return LangGuess(single, 1.0, script)
+    if not _candidates(script, allowed):
+        return LangGuess(UND, 0.0, script)
+    return None
+
+
+def _decide(a: _Analysis, hint: str | None, min_prob: float) -> LangGuess:
+    if a.fixed is not None:
+        return a.fixed
+    assert a.logits is not None
+    return _posterior(a.logits, a.cands, a.script, hint, min_prob)
+
+
+def _posterior(
+    scores: np.ndarray, cands: Sequence[str], script: str, hint: str | None, min_prob: float
+) -> LangGuess:
+    logits = scores / TEMPERATURE
+    if hint and hint in cands:
+        logits = logits.copy()
+        logits[cands.index(hint)] += math.log(HINT_ODDS)
+    post = _softmax(logits)
+    best = int(np.argmax(post))
+    prob = float(post[best])
+    if prob < min_prob:
+        return LangGuess(UND, round(prob, 4), script)
+    return LangGuess(cands[best], round(prob, 4), script)
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max())
+    return e / e.sum()
+
+
+def _chosen(texts: Iterable[str], max_chars: int) -> list[str]:
+    """The longest texts, up to *max_chars* in all: they carry a page's language."""
+    pieces = sorted((t for t in texts if t.strip()), key=lambda t: (-len(t), t))
+    chosen: list[str] = []
+    size = 0
+    for t in pieces:
+        if size >= max_chars:
+            break
+        chosen.append(t)
+        size += len(t)
+    return chosen
+
+
+def detect_document(
+    texts: Iterable[str], *, allowed: Sequence[str] | None = None, max_chars: int = 4000
+) -> LangGuess:
+    """Main language of a document from its segments: the prior for its short lines.
+
+    Longer segments carry the decision (a page's navigation is short, its article long), so
+    the longest ones are scored together, up to *max_chars*.
+    """
+    allowed_key = _allowed_key(allowed)
+    keys = sorted({_key(t) for t in _chosen(texts, max_chars)})
+    return _document(dict(zip(keys, _analyse(keys, allowed_key), strict=True)), allowed_key)
+
+
+def _document(analyses: dict[str, _Analysis], allowed: tuple[str, ...] | None) -> LangGuess:
+    """The language of texts joined: their script letters and score parts summed.
+
+    Scores are sums over words, so adding the parts of each text gives the score of the
+    texts joined, without scoring them again.
+    """
+    if not analyses:
+        return LangGuess(UND, 0.0, "")
+    counts: Counter[str] = Counter()
+    for a in analyses.values():
+        counts.update(dict(a.counts))
+    script = ScriptProfile(tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))).main
+    fixed = _fixed(script, allowed)
+    if fixed is not None:
+        return fixed
+    cands = _candidates(script, allowed)
+    if len(cands) == 1:
+        return LangGuess(cands[0], 1.0, script)
+    rows = [a.parts for _, a in sorted(analyses.items())
+            if a.parts is not None and a.script == script and a.cands == cands]
+    if not rows:
+        return LangGuess(UND, 0.0, script)
+    summed = tuple(np.sum([r[j] for r in rows], axis=0) for j in range(4))
+    parts = (summed[0][None], summed[1][None], summed[2], summed[3][None])
+    return _posterior(_get_model().combine(parts)[0], cands, script, None, MIN_PROB)
+
+
+def detect_page(
+    texts: Sequence[str],
+    *,
+    body: Sequence[bool] | None = None,
+    allowed: Sequence[str] | None = None,
+    max_chars: int = 4000,
+) -> tuple[LangGuess, list[LangGuess]]:
+    """The document's language and each segment's, with the document's as their prior.
+
+    The same as :func:`detect_document` over the *body* segments (all when none is body)
+    followed by :func:`detect` of each segment with that hint, but each text is scored once.
+    """
+    allowed_key = _allowed_key(allowed)
+    sel = [t for t, b in zip(texts, body, strict=True) if b and t] if body is not None else []
+    keys = sorted({_key(t) for t in _chosen(sel or list(texts), max_chars)})
+    known = dict(zip(keys, _analyse(keys, allowed_key), strict=True))
+    doc = _document(known, allowed_key)
+    hint = None if doc.lang == UND else doc.lang
+    seg_keys = [_key(t) for t in texts]
+    guesses = _detect_keys(seg_keys, [hint] * len(texts), allowed_key, MIN_PROB, known)
+    return doc, guesses
+
+
+Span = tuple[int, int]
+
+
+def split_by_language(
+    text: str,
+    spans: Sequence[Span] | None = None,
+    *,
+    hint: str | None = None,
+    allowed: Sequence[str] | None = None,
+) -> list[tuple[Span, LangGuess]]:
+    """Cut *text* into runs of one language: ``[((start, end), LangGuess), ...]``.
+
+    *spans* are the sentence spans of the segment (the whole text when omitted). Each sentence
+    is detected on its own, with the segment's own language as the prior; inside a sentence, a
+    run of another script long enough to judge (e.g. an English phrase in a Russian line with
+    no punctuation between) becomes a piece of its own. Adjacent pieces of one language merge,
+    so a one-language segment comes back as a single run covering all its sentences.
+    """
+    return split_many([(text, spans, hint)], allowed=allowed)[0]
+
+
+def split_many(
+    items: Sequence[tuple[str, Sequence[Span] | None, str | None]],
+    *,
+    allowed: Sequence[str] | None = None,
+) -> list[list[tuple[Span, LangGuess]]]:
+    """:func:`split_by_language` of many ``(text, spans, hint)`` at once (one scoring pass)."""
+    allowed_key = _allowed_key(allowed)
+    no_hint = [i for i, (_, _, hint) in enumerate(items) if not hint]
+    own = _detect_keys([_key(items[i][0]) for i in no_hint], None, allowed_key, MIN_PROB)
+    block_hints = [hint for _, _, hint in items]
+    for i, guess in zip(no_hint, own, strict=True):
+        block_hints[i] = guess.lang
+    pieces: list[list[Span]] = []
+    keys: list[str] = []
+    hints: list[str | None] = []
+    for (text, spans, _), block_hint in zip(items, block_hints, strict=True):
+        if not spans:
+            spans = [(0, len(text))]
+        if single_script(text):  # one script throughout: the sentences are the pieces
+            mine = [(start, end) for start, end in spans]
+        else:
+            mine = [p for start, end in spans for p in _script_pieces(text, start, end)]
+        pieces.append(mine)
+        keys += [_key(text[s:e]) for s, e in mine]
+        hints += [None if block_hint == UND else block_hint] * len(mine)
+    guesses = iter(_detect_keys(keys, hints, allowed_key, MIN_PROB))
+    return [
+        _merge([(span, next(guesses)) for span in mine], text)
+        for mine, (text, _, _) in zip(pieces, items, strict=True)
+    ]
+
+
+def _script_pieces(text: str, start: int, end: int) -> list[Span]:
+    """Split a sentence where the script changes, keeping short foreign runs (names) in place."""
+    runs = [(s + start, e + start, sc) for s, e, sc in script_runs(text[start:end])]
+    if len(runs) == 1:
+        return [(start, end)]
+    out: list[list[int]] = []
+    for s, e, _sc in runs:
+        if out and (
+            count_letters(text[s:e]) < MIN_SPLIT_LETTERS or len(words_of(text[s:e])) < 2
+        ):
+            out[-1][1] = e  # too short to stand alone: part of the previous piece
+        else:
+            out.append([s, e])
+    # a short first run (e.g. a Latin brand opening a Russian line) joins the next piece
+    if len(out) > 1:
+        s, e = out[0]
+        if count_letters(text[s:e]) < MIN_SPLIT_LETTERS:
+            out[1][0] = s
+            out.pop(0)
+    return [(s, e) for s, e in out]
+
+
+def _merge(pieces: list[tuple[Span, LangGuess]], text: str) -> list[tuple[Span, LangGuess]]:
+    """Join neighbouring pieces of one language; ``und`` pieces (numbers) join the previous.
+
+    A merged piece's probability is its pieces' mean weighted by their letters; the letters
+    are counted only when the probabilities differ (equal ones average to themselves).
+    """
+    # per merged piece: span, guess, letters counted so far, spans not counted yet
+    merged: list[list] = []
+    for (s, e), g in pieces:
+        if merged and (g.lang == merged[-1][1].lang or g.lang == UND):
+            last = merged[-1]
+            last[0] = (last[0][0], e)
+            if g.lang == UND:
+                continue
+            pg = last[1]
+            if g.prob != pg.prob:
+                last[2] += sum(max(1, count_letters(text[a:b])) for a, b in last[3])
+                last[3] = []
+                weight = max(1, count_letters(text[s:e]))
+                prob = (pg.prob * last[2] + g.prob * weight) / (last[2] + weight)
+                last[1] = LangGuess(pg.lang, round(prob, 4), pg.script)
+                last[2] += weight
+            else:
+                last[3].append((s, e))
+        else:
+            merged.append([(s, e), g, 0, [(s, e)]])
+    return [(span, g) for span, g, _, _ in merged]

@@ -1,0 +1,576 @@
+"""The statistical core: langdetect's n-gram profiles, scored deterministically, plus word lists.
+
+langdetect estimates a language by *randomly sampling* n-grams in 7 trials, which is why it needs
+a seed and why it is slow. Here the same profiles (langdetect's 55 languages, shipped in its
+wheel) are scored exactly: every n-gram of the text adds its log-probability under each
+language (a naive-Bayes sum over a numpy matrix), so results are deterministic by construction
+and several times faster. On top of the n-grams, a frequent-word lexicon
+(``corpus/stages/langid/data``) adds evidence that n-grams cannot give on one or two words,
+and alphabet checks rule out Cyrillic languages whose alphabet lacks a letter of the text
+(ы is not Ukrainian, ї not Russian, ђ only Serbian).
+
+Speed comes from working per *word*: a text's score is a sum over its words, and words repeat
+(Zipf), so each distinct word's n-gram sums and lexicon entries are computed once and kept in a
+bounded table; a text is then a gather of rows and a few vector operations over the candidates.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from corpus.stages.langid.script import script_of
+
+LEXICON = Path(__file__).with_name("data") / "lexicon.npz"
+PROFILES = Path(__file__).with_name("data") / "profiles.npz"
+
+# langdetect profile name -> our code; zh-cn and zh-tw both answer "zh".
+PROFILE_CODES = {"no": "nb", "zh-cn": "zh", "zh-tw": "zh"}
+
+# Languages without a langdetect profile, scored with a close relative's n-grams ("proxy") and
+# told apart by their own word list and alphabet. be/kk/mn have neither list nor profile: they
+# only win when the alphabet rules out every profiled Cyrillic language.
+PROXIES = {"ms": "id", "sr": "hr", "be": "ru", "kk": "ru", "mn": "ru"}
+PROXY_MARGIN = {"ms": 0.0, "sr": 0.0, "be": 3.0, "kk": 3.0, "mn": 3.0}
+
+_CYR_COMMON = "абвгдежзиклмнопрстуфхцчшщъыьэюяёйєіїґўђћџјљњѓќѕәғқңөұүһ"
+_CYR_RE = re.compile(f"[{_CYR_COMMON}]")
+ALPHABETS: dict[str, frozenset[str]] = {
+    "ru": frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюя"),
+    "uk": frozenset("абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"),
+    "be": frozenset("абвгдеёжзійклмнопрстуўфхцчшыьэюя"),
+    "bg": frozenset("абвгдежзийклмнопрстуфхцчшщъьюя"),
+    "mk": frozenset("абвгдѓежзѕијклљмнњопрстќуфхцчџш"),
+    "sr": frozenset("абвгдђежзијклљмнњопрстћуфхцчџш"),
+    "kk": frozenset("аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"),
+    "mn": frozenset("абвгдеёжзийклмнопрстуүфхцчшщъыьэюяө"),
+}
+# log-odds cost of each letter a language's alphabet lacks: near-decisive (ђ is not
+# Macedonian, ы not Ukrainian), yet a foreign name's letter or two cannot outvote a long
+# sentence. 12 let the n-grams of a long Serbian sentence outvote two ђ; 30 was measured
+# better for sr, be, kk and mn on held-out rows with ru/uk/bg/mk unchanged.
+OUT_OF_ALPHABET = 30.0
+
+_SR_LAT = dict(
+    zip(
+        "абвгдђежзијклљмнњопрстћуфхцчџш",
+        "a b v g d đ e ž z i j k l lj m n nj o p r s t ć u f h c č dž š".split(),  # noqa: SIM905
+        strict=True,
+    )
+)
+_SR_TABLE = str.maketrans(_SR_LAT)
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|@\w+|#\w+", re.IGNORECASE)
+LN10 = math.log(10.0)
+WORD_CACHE = 1 << 16  # distinct words whose rows are kept (about 50 MB at most)
+MAX_WORDS = 4096  # words scored per text: far more than any decision needs
+assert MAX_WORDS <= WORD_CACHE // 4  # a chunk of new words always fits the table
+
+Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def strip_noise(text: str) -> str:
+    """Drop URLs, e-mail addresses, @handles and #tags: they are in no language."""
+    if "@" in text or "#" in text or "://" in text or "www." in text.lower():
+        return _URL.sub(" ", text)
+    return text  # none of them can be there: skip the (slow) regex
+
+
+class _WordChars(dict):
+    """``str.translate`` table: a word character lower-cased, anything else a space.
+
+    Word characters are letters, combining marks (vowel signs of Indic and Arabic scripts) and
+    apostrophes. The table fills itself per code point, so the loop over characters runs in C.
+    """
+
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp)
+        if ch == "’":
+            out = "'"
+        elif ch.isalpha() or ch == "'" or unicodedata.category(ch)[0] == "M":
+            out = ch.lower()
+        else:
+            out = " "
+        self[cp] = out
+        return out
+
+
+_WORD_CHARS = _WordChars()
+
+
+# ASCII bytes that are not word characters (all but letters and the apostrophe) -> space
+_ASCII_GAPS = bytes(
+    c if chr(c).isalpha() or c == ord("'") or c >= 0x80 else ord(" ") for c in range(256)
+)
+
+
+# Latin letters that look like Cyrillic ones (after lower-casing: B H K M T were capitals).
+# Ukrainian typed on a Latin keyboard layout gets "i" for "і" ("Твiй", "iз"); OCR and
+# spam mix the others. Inside a word that also has Cyrillic letters they are Cyrillic.
+_HOMOGLYPHS = str.maketrans("aceiopxybhkmtï", "асеіорхувнкмтї")
+_MIXED = re.compile(r"[a-zï](?=[\u0400-\u04ff])|(?<=[\u0400-\u04ff])[a-zï]")
+
+
+def _cyrillic_homoglyphs(tokens: list[str]) -> list[str]:
+    """Tokens with Latin look-alike letters inside Cyrillic words made Cyrillic."""
+    return [t.translate(_HOMOGLYPHS) if _MIXED.search(t) else t for t in tokens]
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-cased words of *text*; vowel signs of Indic and Arabic scripts stay inside words.
+
+    The per-character table costs about 50 ns a character outside ASCII, so non-ASCII text
+    takes a faster road to the same words: lower-case it, blank ASCII punctuation and digits
+    as bytes, split; only the tokens that are not all letters then (non-ASCII punctuation,
+    combining marks, apostrophes) go through the table.
+    """
+    if text.isascii() or "Σ" in text:  # Σ: whole-text lower() would give a final ς
+        mapped = text.translate(_WORD_CHARS)  # ASCII: translate's fast path
+        if "'" not in mapped:
+            return mapped.split()
+        return [s for w in mapped.split() if (s := w.strip("'"))]
+    lowered = text.lower()
+    tokens = lowered.encode("utf-8").translate(_ASCII_GAPS).decode("utf-8").split()
+    if _MIXED.search(lowered):
+        tokens = _cyrillic_homoglyphs(tokens)
+    if all(map(str.isalpha, tokens)):
+        return tokens
+    out: list[str] = []
+    for token in tokens:
+        if token.isalpha():
+            out.append(token)
+        else:
+            out += [s for w in token.translate(_WORD_CHARS).split() if (s := w.strip("'"))]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """Global weights of the evidence; fitted once on held-out data, never per language."""
+
+    eps: float = 5e-5  # langdetect's smoothing: alpha 0.5 / BASE_FREQ 10000
+    char_temp: float = 3.0  # each letter sits in three n-grams: their log-probs overstate it
+    lex_share: float = 0.5  # share of running text that the top words of a language cover
+    nolex_bonus: float = 0.0  # log-odds for a language that has no word list, per word
+    lex_words: float = 2.0  # word-list evidence counts as if from at most this many words
+    char_offset: float = 12.0  # puts the n-gram word model on the scale of the word lists
+
+
+@dataclass(frozen=True)
+class Profiles:
+    """langdetect's n-gram profiles as sparse counts: ``counts[i]`` of gram ``rows[i]`` in
+    profile ``cols[i]``; ``n_words[profile, n - 1]`` is its total of n-grams."""
+
+    names: list[str]
+    grams: list[str]
+    rows: np.ndarray
+    cols: np.ndarray
+    sizes: np.ndarray  # length of each entry's gram
+    counts: np.ndarray
+    n_words: np.ndarray
+
+
+def profiles_from_langdetect() -> Profiles:
+    """Read the profiles from langdetect's package (55 JSON files; about 0.3 s)."""
+    import json
+
+    from langdetect import detector_factory
+
+    prof_dir = Path(detector_factory.PROFILES_DIRECTORY)
+    names = sorted(p.name for p in prof_dir.iterdir() if not p.name.startswith("."))
+    data = [json.loads((prof_dir / n).read_text(encoding="utf-8")) for n in names]
+    grams = sorted({g for d in data for g in d["freq"]})
+    index = {g: i for i, g in enumerate(grams)}
+    rows, cols, counts = [], [], []
+    for j, d in enumerate(data):
+        for g, c in d["freq"].items():
+            rows.append(index[g])
+            cols.append(j)
+            counts.append(c)
+    rows_a = np.array(rows, dtype=np.int32)
+    lengths = np.array([len(g) for g in grams], dtype=np.int8)
+    return Profiles(
+        names, grams, rows_a, np.array(cols, dtype=np.int16), lengths[rows_a],
+        np.array(counts, dtype=np.int64), np.array([d["n_words"] for d in data], np.float64),
+    )
+
+
+def load_profiles(path: Path = PROFILES) -> Profiles:
+    """The profiles from ``corpus/stages/langid/data/profiles.npz`` (written by
+    :mod:`corpus.stages.langid.build` from langdetect's own files), else from langdetect."""
+    if not path.exists():
+        return profiles_from_langdetect()
+    with np.load(path, allow_pickle=False) as data:
+        grams = data["grams"].tobytes().decode("utf-8").split("\n")
+        rows = data["rows"]
+        lengths = np.array([len(g) for g in grams], dtype=np.int8)
+        return Profiles(
+            [str(x) for x in data["names"]], grams, rows, data["cols"], lengths[rows],
+            data["counts"].astype(np.int64), data["n_words"],
+        )
+
+
+class Lexicon:
+    """Frequent words of each language with their Zipf frequency (``corpus/stages/langid/data``).
+
+    The words are UTF-8 bytes grouped by length; each group is one fixed-width numpy array,
+    sorted, so a look-up is a binary search in place and the whole lexicon (1.3 M words, 39
+    languages) costs about 25 MB, not the 500 MB of a dict of dicts. See
+    :mod:`corpus.stages.langid.build` for the file layout.
+    """
+
+    def __init__(self, path: Path = LEXICON) -> None:
+        with np.load(path, allow_pickle=False) as data:
+            self.langs = [str(x) for x in data["langs"]]
+            lengths = data["lengths"].tolist()
+            groups = data["groups"].tolist()
+            blob = data["words"]
+            counts = data["counts"]
+            self.entry_lang = data["entry_lang"]
+            self.entry_zipf = data["entry_zipf"]
+        self.start = np.zeros(len(counts) + 1, dtype=np.int32)
+        np.cumsum(counts, out=self.start[1:])
+        self.groups: dict[int, tuple[np.ndarray, int]] = {}
+        offset = row = 0
+        for n, size in zip(lengths, groups, strict=True):
+            arr = blob[offset : offset + n * size].view(f"S{n}")  # no copy
+            self.groups[n] = (arr, row)
+            offset += n * size
+            row += size
+
+    def entries(self, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(language indices, zipf)`` of *word*; empty when no list has it."""
+        b = word.encode("utf-8")
+        group = self.groups.get(len(b))
+        if group is not None:
+            arr, row = group
+            i = int(arr.searchsorted(b))
+            if i < len(arr) and arr[i] == b:
+                a, z = self.start[row + i], self.start[row + i + 1]
+                return self.entry_lang[a:z], self.entry_zipf[a:z] / 10.0
+        return self.entry_lang[:0], np.zeros(0)
+
+
+class Model:
+    """langdetect profiles as a log-probability matrix, and the frequent-word lexicon."""
+
+    def __init__(self, params: Params | None = None) -> None:
+        self.params = params or Params()
+        prof = load_profiles()
+        names = prof.names
+        self.gram_index = {g: i for i, g in enumerate(prof.grams)}
+        # log of the smoothed frequency, tempered: langdetect's eps where a gram is unseen
+        eps = self.params.eps
+        self.logp = np.full(
+            (len(prof.grams), len(names)), np.float32(math.log(eps) / self.params.char_temp)
+        )
+        freq = eps + prof.counts / prof.n_words[prof.cols, prof.sizes - 1]
+        self.logp[prof.rows, prof.cols] = (np.log(freq) / self.params.char_temp).astype(np.float32)
+        self.profile_names = names  # columns of the matrix, langdetect's names
+        self.profile_langs = [PROFILE_CODES.get(n, n) for n in names]
+        # the languages we answer: every profile language plus the proxied ones
+        self.langs = sorted(set(self.profile_langs) | set(PROXIES))
+        self.lang_index = {lang: i for i, lang in enumerate(self.langs)}
+        # for each answer language, the profile column scoring its n-grams (zh: both columns)
+        cols: dict[str, list[int]] = {}
+        for j, lang in enumerate(self.profile_langs):
+            cols.setdefault(lang, []).append(j)
+        for lang, base in PROXIES.items():
+            cols[lang] = cols[base]
+        self.columns = cols
+        self.hr_col = names.index("hr")
+        self.lexicon = Lexicon()
+        self.lexicon_langs = frozenset(self.lexicon.langs) & frozenset(self.langs)
+        self._lex_col = {lang: k for k, lang in enumerate(self.lexicon.langs)}
+        # Per distinct word, one row over the answer languages: the word's n-gram score
+        # (offset, less the margin of proxied languages), its word-list evidence, and both
+        # again for Serbian through the word's Latin transliteration. A text's score is then
+        # a sum of rows: no per-text arithmetic beyond gathering them.
+        n_lang = len(self.langs)
+        self._alpha_langs = sorted(ALPHABETS)
+        self._foreign = [_foreign_letters(ALPHABETS[lang]) for lang in self._alpha_langs]
+        # [n-gram (L) | list (L) | sr n-gram, sr list | alphabet penalties | Cyrillic letters | 0]
+        self._width = 2 * n_lang + 2 + len(self._alpha_langs) + 2
+        self._rows = np.empty((WORD_CACHE, self._width), dtype=np.float64)
+        self._slot: dict[str, int] = {}
+        self._script: list[str] = []
+        self._lock = threading.Lock()
+        self._plans: dict[tuple[str, ...], _Plan] = {}
+        self._col0 = np.array([self.columns[lang][0] for lang in self.langs], dtype=np.int64)
+        self._max_cols = [(k, alt) for k, lang in enumerate(self.langs)
+                          for alt in self.columns[lang][1:]]
+        self._offset = np.array([self.params.char_offset - PROXY_MARGIN.get(lang, 0.0)
+                                 for lang in self.langs])
+        self._lex_of_lang = np.array([self._lex_col.get(lang, -1) for lang in self.langs])
+
+    def clear_cache(self) -> None:
+        """Forget the per-word rows (they are recomputed on demand; results do not change)."""
+        with self._lock:
+            self._clear()
+
+    def _clear(self) -> None:
+        self._slot.clear()
+        self._script.clear()
+
+    # -- n-grams -------------------------------------------------------------------------
+    def gram_ids(self, word: str) -> list[int]:
+        """Indices of a word's known 1-, 2- and 3-grams, extracted the way langdetect does."""
+        grams: list[str] = []
+        for piece in _normalized(word).split(" "):
+            if not piece:
+                continue
+            padded = f" {piece} "
+            # in langdetect's order: at each position its letter, then the 2- and 3-gram
+            grams.append(padded[1])
+            grams.append(padded[0:2])
+            for i in range(2, len(padded)):
+                if padded[i] != " ":
+                    grams.append(padded[i])
+                grams.append(padded[i - 1 : i + 1])
+                grams.append(padded[i - 2 : i + 1])
+        return [j for j in map(self.gram_index.get, grams) if j is not None]
+
+    def _word_slots(self, words: list[str]) -> list[int]:
+        """Row of each word in the word table, computing the rows of words not seen yet.
+
+        The caller keeps the table from overflowing (:meth:`score_parts` scores at most
+        ``WORD_CACHE // 4`` words at a time and empties a table that is half full first).
+        """
+        slot = self._slot
+        out: list[int | None] = list(map(slot.get, words))
+        if None not in out:
+            return out  # type: ignore[return-value]
+        new: list[str] = []
+        for i, w in enumerate(words):
+            if out[i] is None:
+                k = slot.get(w)
+                if k is None:
+                    k = slot[w] = len(self._script)
+                    self._script.append(script_of(w))
+                    new.append(w)
+                out[i] = k
+        end = len(self._script)  # the new words took the last rows, in order
+        self._fill_rows(new, self._rows[end - len(new) : end])
+        return out  # type: ignore[return-value]
+
+    def _fill_rows(self, words: list[str], rows: np.ndarray) -> None:
+        """Fill the table rows of new *words* (see the layout in ``__init__``), all at once."""
+        n_lang = len(self.langs)
+        prof = self._profile_sums(words)
+        char = prof[:, self._col0]
+        for k, alt in self._max_cols:
+            np.maximum(char[:, k], prof[:, alt], out=char[:, k])
+        char += self._offset
+        rows[:, :n_lang] = char
+        zipf = self._zipf(words)
+        rows[:, n_lang : 2 * n_lang] = np.where(
+            self._lex_of_lang >= 0, self._listed(zipf[:, self._lex_of_lang], char), 0.0
+        )
+        # Serbian: the Latin transliteration's Serbo-Croatian n-grams and word list
+        cyr = [i for i, w in enumerate(words) if _CYR_RE.search(w)]
+        char_sr = prof[:, self.hr_col] + self.params.char_offset
+        zipf_sr = zipf.copy()
+        if cyr:
+            latin = [words[i].translate(_SR_TABLE) for i in cyr]
+            # a letter written as a Latin digraph (љ -> lj) should not count as two: scale
+            # the sum to the Cyrillic word's length
+            ratio = np.array([len(words[i]) / max(1, len(w)) for i, w in zip(cyr, latin,
+                                                                           strict=True)])
+            char_sr[cyr] = (self._profile_sums(latin)[:, self.hr_col] * ratio
+                            + self.params.char_offset)
+            zipf_sr[cyr] = self._zipf(latin)
+        hr = self._lex_col.get("hr")
+        rows[:, 2 * n_lang] = char_sr
+        rows[:, 2 * n_lang + 1] = self._listed(
+            zipf_sr[:, hr] if hr is not None else np.full(len(words), -np.inf), char_sr
+        )
+        at = 2 * n_lang + 2
+        rows[:, at:] = 0.0
+        for i in cyr:  # letters each alphabet lacks, and the Cyrillic letters
+            for j, foreign in enumerate(self._foreign):
+                rows[i, at + j] = OUT_OF_ALPHABET * len(foreign.findall(words[i]))
+            rows[i, -2] = len(_CYR_RE.findall(words[i]))
+
+    def _profile_sums(self, words: list[str]) -> np.ndarray:
+        """Each word's summed n-gram log-probabilities under each profile: (words, profiles)."""
+        ids: list[int] = []
+        starts: list[int] = []
+        for w in words:
+            starts.append(len(ids))
+            ids += self.gram_ids(w)
+        out = np.zeros((len(words), self.logp.shape[1]))
+        if ids:
+            lens = np.diff(np.array([*starts, len(ids)]))
+            has = lens > 0
+            out[has] = np.add.reduceat(
+                self.logp[ids].astype(np.float64), np.array(starts)[has], axis=0
+            )
+        return out
+
+    def _zipf(self, words: list[str]) -> np.ndarray:
+        """Zipf frequency of each word in each word list (-inf where it is not listed), plus
+        a last column of -inf for the languages without a list: (words, lists + 1)."""
+        out = np.full((len(words), len(self.lexicon.langs) + 1), -np.inf)
+        for i, w in enumerate(words):
+            langs, zipf = self.lexicon.entries(w)
+            if len(langs):
+                out[i, langs.astype(np.int64)] = zipf
+        return out
+
+    def _listed(self, zipf: np.ndarray, char: np.ndarray) -> np.ndarray:
+        """Word-list evidence relative to the n-gram model: ``log(s f(w) + (1 - s) P(w)) -
+        log P(w)``, or ``log(1 - s)`` for a word not in the list."""
+        p = self.params
+        log_s, log_1s = math.log(p.lex_share), math.log(1.0 - p.lex_share)
+        out = np.full(zipf.shape, log_1s)
+        where = zipf != -np.inf
+        c = char[where]
+        out[where] = np.logaddexp(log_s + LN10 * (zipf[where] - 9.0), log_1s + c) - c
+        return out
+
+    # -- the full score ------------------------------------------------------------------
+    def scores(self, text: str, candidates: list[str], script: str = "") -> np.ndarray:
+        """Log-likelihood of *text*'s words under each candidate language.
+
+        Each word is either one of the language's frequent words (probability from the word
+        list) or spelled by its n-gram model: ``P(w) = s * f(w) + (1 - s) * P_ngram(w)``.
+        """
+        return self.combine(self.score_parts([text], candidates, script))[0]
+
+    def combine(self, parts: Parts) -> np.ndarray:
+        """Log-likelihoods ``(texts, candidates)`` from their parts.
+
+        The word-list evidence counts as if from at most ``lex_words`` words, so in a sentence
+        the n-grams (langdetect's strength) decide. Parts of several texts summed first give
+        the score of the texts joined (:func:`corpus.stages.langid.detector.detect_document`).
+        """
+        char, delta, n_words, penalty = parts
+        weight = np.minimum(1.0, self.params.lex_words / np.maximum(n_words, 1))
+        return char + delta * weight[:, None] - penalty
+
+    def score_parts(self, texts: list[str], candidates: list[str], script: str = "") -> Parts:
+        """The additive parts of each text's score, for many texts in one pass.
+
+        Per text: the summed n-gram log-probabilities, the summed word-list evidence, the
+        number of words and the alphabet penalty, each per candidate. Words that are not in
+        *script* are left out when others are (a brand name in Latin letters says nothing
+        about which Cyrillic language a line is in).
+        """
+        tokens = [words_of(t)[:MAX_WORDS] for t in texts]
+        with self._lock:  # the word table is shared: one writer at a time
+            return self._score_tokens(tokens, candidates, script)
+
+    def _score_tokens(self, tokens: list[list[str]], candidates: list[str], script: str) -> Parts:
+        chunks: list[Parts] = []
+        i = 0
+        while i < len(tokens) or not chunks:
+            j, size = i, 0
+            while j < len(tokens) and (j == i or size + len(tokens[j]) <= WORD_CACHE // 4):
+                size += len(tokens[j])
+                j += 1
+            if len(self._script) > WORD_CACHE // 2:
+                self._clear()  # bounded memory; rows are pure functions of their words
+            chunks.append(self._score_chunk(tokens[i:j], candidates, script))
+            i = j
+        if len(chunks) == 1:
+            return chunks[0]
+        char, delta, n_words, penalty = zip(*chunks, strict=True)
+        return (np.concatenate(char), np.concatenate(delta), np.concatenate(n_words),
+                np.concatenate(penalty))
+
+    def _score_chunk(self, tokens: list[list[str]], candidates: list[str], script: str) -> Parts:
+        plan = self._plan(tuple(candidates))
+        scripts = self._script
+        slots: list[int] = []
+        bounds: list[int] = []
+        every = self._word_slots([w for ws in tokens for w in ws])  # new words in one batch
+        at = 0
+        for ws in tokens:
+            ks = every[at : at + len(ws)]
+            at += len(ws)
+            if script and set(map(scripts.__getitem__, ks)) != {script}:
+                kept = [k for k in ks if scripts[k] == script]
+                if kept and len(kept) < len(ks):
+                    ks = kept
+            bounds.append(len(slots))
+            slots += ks
+        n, k = len(tokens), len(candidates)
+        n_words = np.diff(np.array([*bounds, len(slots)], dtype=np.int64))
+        if not slots:
+            zero = np.zeros((n, k))
+            return zero, zero.copy(), n_words, zero.copy()
+        # every part is a sum over the text's words: sum whole rows, then pick the columns
+        rows = self._rows.take(slots, axis=0)
+        starts = np.array(bounds, dtype=np.int64)
+        if n_words.all():
+            sums = np.add.reduceat(rows, starts, axis=0)
+        else:
+            nonempty = n_words > 0
+            sums = np.zeros((n, rows.shape[1]))
+            sums[nonempty] = np.add.reduceat(rows, starts[nonempty], axis=0)
+        sums = sums[:, plan.gather]
+        char_sum, delta = sums[:, :k], sums[:, k : 2 * k]
+        penalty = sums[:, 2 * k + 2 : 3 * k + 2]
+        lex_mask = plan.lex_mask
+        if plan.sr is not None:
+            # Serbian Cyrillic is scored as Serbo-Croatian in Latin letters (n-grams and list)
+            has_cyr = sums[:, -1] > 0
+            if has_cyr.any():
+                char_sum[:, plan.sr] = np.where(has_cyr, sums[:, 2 * k], char_sum[:, plan.sr])
+                delta[:, plan.sr] = np.where(has_cyr, sums[:, 2 * k + 1], delta[:, plan.sr])
+                lex_mask = np.broadcast_to(lex_mask, (n, k)).copy()
+                lex_mask[:, plan.sr] = has_cyr & ("hr" in self._lex_col)
+        delta = np.where(lex_mask, delta, self.params.nolex_bonus * n_words[:, None])
+        return char_sum, delta, n_words, penalty
+
+    def _plan(self, candidates: tuple[str, ...]) -> _Plan:
+        """Column indices for a candidate list (a handful of distinct lists per run)."""
+        plan = self._plans.get(candidates)
+        if plan is None:
+            n_lang = len(self.langs)
+            idx = [self.lang_index[c] for c in candidates]
+            at = 2 * n_lang + 2
+            penalty = [at + self._alpha_langs.index(c) if c in ALPHABETS else self._width - 1
+                       for c in candidates]  # the last column is 0
+            plan = _Plan(
+                gather=np.array([*idx, *(n_lang + i for i in idx), 2 * n_lang, 2 * n_lang + 1,
+                                 *penalty, self._width - 2]),
+                lex_mask=np.array([c in self.lexicon_langs for c in candidates]),
+                sr=candidates.index("sr") if "sr" in candidates else None,
+            )
+            self._plans[candidates] = plan
+        return plan
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    # columns of the word table for a candidate list: n-gram and list scores of each
+    # candidate, Serbian through Latin letters, alphabet penalties, Cyrillic letters
+    gather: np.ndarray
+    lex_mask: np.ndarray  # candidates with a word list
+    sr: int | None  # position of Serbian, scored through its Latin transliteration
+
+
+def _foreign_letters(alphabet: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(sorted(set(_CYR_COMMON) - alphabet)) + "]")
+
+
+def _normalized(text: str) -> str:
+    from langdetect.utils.ngram import NGram
+
+    text = NGram.normalize_vi(text)
+    return "".join(map(_norm_char, text))
+
+
+@lru_cache(maxsize=65536)
+def _norm_char(ch: str) -> str:
+    from langdetect.utils.ngram import NGram
+
+    return NGram.normalize(ch)

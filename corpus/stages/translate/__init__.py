@@ -1,0 +1,15 @@
+"""Offline translation: Argos Translate packages run through CTranslate2, with a cache.
+
+``models``  installed packages (list / install / remove) and where they live;
+``routes``  which package(s) translate one language into another (direct or via English);
+``cache``   a SQLite cache of finished translations shared by every run and process;
+``engine``  batches sentences through ``ctranslate2.Translator.translate_batch``;
+``ray``     the same engine with its decoding in Ray actors (``--executor ray``);
+``step``    the pipeline step.
+
+Nothing here touches the network except ``models.ModelStore.install_by_name``.
+"""
+
+from corpus.stages.translate.models import InstalledModel, ModelStore, resolve_models_dir
+
+__all__ = ["InstalledModel", "ModelStore", "resolve_models_dir"]

@@ -1,0 +1,16 @@
+"""The ``[output]`` table of a pipeline file: what ``corpus build`` writes besides the
+always-written corpus files (``documents.jsonl``, ``segments.jsonl``, ``sentences.jsonl``,
+``manifest.json``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class OutputConfig:
+    """Field names are the keys of the pipeline file's ``[output]`` table."""
+
+    audit: bool = True  # audit.json and audit.html
+    mono: bool = True  # mono/<lang>.txt
+    parallel: bool = True  # parallel/<src>-<tgt>.*

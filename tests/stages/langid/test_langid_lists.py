@@ -1,0 +1,128 @@
+"""Word lists for languages wordfreq lacks, look-alike letters, and mixed-script lines."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus.stages.langid import build as langid_build
+from corpus.stages.langid.detector import detect
+from corpus.stages.langid.model import LEXICON, Lexicon, words_of
+from corpus.stages.langid.script import script_profile
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # Afrikaans shares most words with Dutch; only its own list tells them apart
+        ("verstaan selfs", "af"),
+        ("sekere manier", "af"),
+        ("Dit moet nou reeds begin.", "af"),
+        ("rahisi kusema", "sw"),  # Swahili
+        ("kolme naabrivalve korral", "et"),  # Estonian, not Finnish
+        ("अत्यंत प्रभावी आहे", "mr"),  # Marathi ("आहे" = is), not Hindi
+        # and the relatives keep theirs
+        ("zeker niet", "nl"),
+        ("Dat moet nu al beginnen.", "nl"),
+        ("kolme naapuria", "fi"),
+    ],
+)
+def test_languages_without_frequency_lists(text: str, lang: str) -> None:
+    assert detect(text).lang == lang
+
+
+def test_shipped_lexicon_marks_the_lists_it_added() -> None:
+    with np.load(LEXICON) as data:
+        added = {str(x) for x in data["added"]}
+        langs = {str(x) for x in data["langs"]}
+    assert {"af", "sw", "et", "mr", "ne", "sq", "cy"} <= added <= langs
+    assert not added & {"en", "nl", "hi", "fi", "id"}  # those have wordfreq's frequencies
+    lex = Lexicon()
+    af = lex.langs.index("af")
+    langs_of, zipf = lex.entries("hierdie")
+    assert af in langs_of.tolist()
+    assert zipf[langs_of.tolist().index(af)] == langid_build.STOPLIST_ZIPF
+
+
+def test_lexicon_round_trip_is_byte_identical(tmp_path: Path) -> None:
+    """Re-adding the lists to the shipped lexicon's frequency lists gives the same lists."""
+    out = tmp_path / "lex.npz"
+    langid_build.write(
+        ((lang, rows, False) for lang, rows in langid_build.from_lexicon(LEXICON)), out
+    )
+    again = tmp_path / "again.npz"
+    langid_build.write(
+        ((lang, rows, False) for lang, rows in langid_build.from_lexicon(out)), again
+    )
+    assert out.read_bytes() == again.read_bytes()
+    with np.load(out) as data:
+        assert "af" not in {str(x) for x in data["langs"]}  # added lists are left out
+
+
+def test_stoplists_and_dictionaries_for_unlisted_languages(tmp_path: Path) -> None:
+    (tmp_path / "af_ZA.aff").write_text("SET UTF-8\nSFX S Y 1\nSFX S 0 s .\n", encoding="utf-8")
+    (tmp_path / "af_ZA.dic").write_text("3\nmanier/S\nverstaan\nselfs\n", encoding="utf-8")
+    (tmp_path / "xx.txt").write_text("Alpha beta\n", encoding="utf-8")
+    base = [("nl", [("manier", 40)])]
+    lists = {lang: (dict(rows), added) for lang, rows, added in
+             langid_build.with_unlisted(iter(base), tmp_path)}
+    assert lists["nl"] == ({"manier": 40}, False)
+    af, added = lists["af"]
+    assert added
+    dict_z = round(langid_build.DICTIONARY_ZIPF * 10)
+    stop_z = round(langid_build.STOPLIST_ZIPF * 10)
+    assert af["verstaan"] == dict_z
+    assert af["selfs"] == stop_z  # in both: the stoplist's Zipf
+    assert af["manier"] == dict_z
+    if shutil.which("unmunch"):
+        assert af["maniers"] == dict_z  # expanded by Hunspell's own tool
+    assert af["hierdie"] == stop_z  # from justext's Afrikaans stoplist
+    assert lists["xx"] == ({"alpha": dict_z, "beta": dict_z}, True)
+    assert "mr" in lists and "sw" in lists  # stoplists even without a dictionary
+
+
+def test_latin_look_alikes_inside_cyrillic_words() -> None:
+    # Ukrainian typed with a Latin "i"
+    assert words_of("Твiй Син, iз гробу") == ["твій", "син", "із", "гробу"]
+    assert words_of("iPhone купить") == ["iphone", "купить"]  # whole Latin words stay Latin
+    assert detect("Твiй Син воскрес на третiй день iз гробу i мертвих воскресив").lang == "uk"
+
+
+def test_latin_web_furniture_does_not_outvote_another_script() -> None:
+    line = ("Read More Politics Latest News from Kurumbalur (Tamil Nadu) in Urdu "
+            "بلاول زرداری کی کور کمانڈر کراچی سے ملاقات لیگ۔")
+    assert script_profile(line).counts[0][0] == "Latin"
+    assert script_profile(line).main == "Arabic"
+    assert detect(line).lang == "ur"
+    # but a Latin sentence with a short name in another script stays Latin
+    assert detect("The festival opens on Friday in central Москва").lang == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Ђорђе је јуче купио нову кућу у центру Београда.", "sr"),
+        ("Влада Србије је данас усвојила нови закон о раду.", "sr"),
+        ("Владата на Македонија денес го усвои новиот закон за работа.", "mk"),
+    ],
+)
+def test_serbian_and_macedonian_cyrillic(text: str, lang: str) -> None:
+    """Serbian is scored through its Latin transliteration; its digraphs (љ -> lj) must not
+    cost it two letters each, and ђ ћ (no Macedonian word has them) nearly decide."""
+    assert detect(text).lang == lang
+
+
+def test_folded_spellings() -> None:
+    assert langid_build.fold("pokračovali") == "pokracovali"
+    assert langid_build.fold("Łódź straße") == "Lodz strasse"
+    lists = dict(langid_build.with_folded(iter([("cs", [("večer", 52), ("vecer", 20)]),
+                                                ("ro", [("pâine", 48), ("și", 70)])])))
+    assert dict(lists["cs"]) == {"večer": 52, "vecer": 20}  # a word of its own stays
+    assert dict(lists["ro"]) == {"pâine": 48, "și": 70, "paine": 38, "si": 60}
+    again = dict(langid_build.with_folded(iter(lists.items())))
+    assert again == lists  # idempotent: rebuilding from a built lexicon adds nothing
+    # Czech typed without diacritics is read by its words ("včera večer")
+    assert detect("vcera vecer").lang == "cs"
