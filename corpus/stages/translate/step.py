@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from corpus.errors import ConfigError
 from corpus.languages import check_language_code
 from corpus.records import UND, Document, Sentence, Translation
 from corpus.registry import RunContext, Step, register
@@ -66,9 +65,9 @@ class Translate(Step):
     def __post_init__(self) -> None:
         for name in ("beam_size", "max_batch_tokens", "max_decoding_length", "buffer_sentences"):
             if getattr(self, name) < 1:
-                raise ConfigError(f"translate: {name} must be at least 1")
+                raise ValueError(f"{name} must be at least 1")
         if self.inter_threads < 0 or self.intra_threads < 0:
-            raise ConfigError("translate: thread counts must be 0 (automatic) or more")
+            raise ValueError("thread counts must be 0 (automatic) or more")
         self.target = argos_code(check_language_code(self.target, "target"))
         check_language_code(self.pivot, "pivot")
         self.resolved_device = resolve_device(self.device)  # cuda without a GPU fails here
