@@ -1,110 +1,96 @@
-"""Benchmark the plain-text boilerplate classifier against line-labelled web pages.
+"""Main-content fidelity: corpus next to trafilatura & co on the shared harness, one run.
 
-Data: ``bench-data/boilerplate/text_shub.jsonl`` (one page per line: ``lines``, ``labels``
-with 1 = article text, ``lang``). Prints precision / recall / F1 of "keep" over all lines,
-per language, next to simple baselines run in the same process, and lines per second.
-Nothing here is fitted to the data: the classifier's parameters are fixed priors.
+Runs ``../shared/bench-data/boilerplate/harness/bench.py`` (real HTML pages and
+line-labelled scraped text, scored the harness's way) with corpus's public functions as
+plug-ins (``bench/boilerplate_plugins.py``) beside the peers the harness measures:
 
-    python bench/boilerplate.py [--data PATH] [--no-lang] [--errors N]
+* task ``html``: ``corpus.clean_html`` (what ``corpus build`` keeps of a page, headline
+  included) and ``clean_html_body`` (the same without the headline, like the gold and the
+  peers), next to trafilatura, readability, newspaper4k, jusText, …;
+* task ``text``: ``corpus.keep_lines`` (and ``keep_lines_body``) next to jusText,
+  boilerpy3, goose3 and the length baselines.
+
+Speed is pages per second relative to trafilatura measured in the same run (the harness's
+``--speed-ref``); quality is deterministic.
+
+The harness needs its peers installed: ``--setup`` makes a virtual environment under
+``bench/_data/bp-venv`` with the harness's pinned requirements and this checkout
+(``pip install -e .``), once; later runs reuse it.
+
+    python bench/boilerplate.py --setup            # once (PyPI needed)
+    python bench/boilerplate.py                    # both tasks, with speed
+    python bench/boilerplate.py --task text --no-speed --by-lang
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
+import subprocess
 import sys
-import time
-from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run from a checkout without installing
-
-from corpus.stages.boilerplate.classify import classify_lines  # noqa: E402
-
-DEFAULT_DATA = ROOT.parent / "shared" / "bench-data" / "boilerplate" / "text_shub.jsonl"
-
-Keeper = Callable[[Sequence[str], str | None], list[bool]]
-
-
-def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return 100 * p, 100 * r, 100 * f
+DEFAULT_HARNESS = ROOT.parent / "shared" / "bench-data" / "boilerplate" / "harness"
+VENV = ROOT / "bench" / "_data" / "bp-venv"
+PLUGINS = ROOT / "bench" / "boilerplate_plugins.py"
+SYSTEMS = {
+    "html": ("clean_html", "clean_html_body"),
+    "text": ("keep_lines", "keep_lines_body"),
+}
 
 
-def min_words(n: int) -> Keeper:
-    return lambda lines, lang: [len(t.split()) >= n for t in lines]
+def venv_python(venv: Path) -> Path:
+    return venv / "bin" / "python"
 
 
-def ours(lines: Sequence[str], lang: str | None) -> list[bool]:
-    return [r is None for r in classify_lines(lines, lang=lang)]
+def setup(harness: Path, venv: Path) -> None:
+    """A virtual environment with the harness's peers and this checkout."""
+    if not venv_python(venv).exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv_python(venv)), "-m", "pip", "-q", "--disable-pip-version-check", "install"]
+    subprocess.run([*pip, "-U", "pip"], check=True)
+    subprocess.run([*pip, "-r", str(harness / "requirements.txt")], check=True)
+    subprocess.run([*pip, "-e", str(ROOT)], check=True)
 
 
-def evaluate(pages: list[dict], keep: Keeper, use_lang: bool) -> tuple[dict, float]:
-    counts: dict[str, Counter] = defaultdict(Counter)
-    start = time.perf_counter()
-    for page in pages:
-        pred = keep(page["lines"], page["lang"] if use_lang else None)
-        for p, y in zip(pred, page["labels"], strict=True):
-            if y is None:  # unlabelled line
-                continue
-            key = ("tp" if y else "fp") if p else ("fn" if y else "tn")
-            counts["all"][key] += 1
-            counts[page["lang"]][key] += 1
-    return counts, time.perf_counter() - start
+def run_task(python: Path, harness: Path, task: str, extra: list[str]) -> int:
+    plugins = []
+    for name in SYSTEMS[task]:
+        label = "corpus" if name in ("clean_html", "keep_lines") else "corpus_body"
+        plugins += ["--system-module", f"{label}={PLUGINS}:{name}"]
+    command = [str(python), str(harness / "bench.py"), "--task", task, *plugins, *extra]
+    print(f"# {' '.join(command)}", flush=True)
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    return subprocess.run(command, cwd=harness, env=env, check=False).returncode
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--no-lang", action="store_true", help="let the classifier guess the language")
-    ap.add_argument("--errors", type=int, default=0, help="print N misclassified lines")
+    ap.add_argument("--harness", type=Path, default=DEFAULT_HARNESS)
+    ap.add_argument("--venv", type=Path, default=VENV)
+    ap.add_argument("--setup", action="store_true", help="create or update the venv, then run")
+    ap.add_argument("--task", choices=("html", "text", "both"), default="both")
+    ap.add_argument("--no-speed", action="store_true", help="quality only")
+    ap.add_argument("--rounds", type=int, default=3, help="timing rounds (with speed)")
+    ap.add_argument("--by-lang", action="store_true", help="also per language")
+    ap.add_argument("--systems", help="peers to run (harness names; default: its defaults)")
     args = ap.parse_args()
-    with args.data.open(encoding="utf-8") as fh:
-        pages = [json.loads(line) for line in fh]
-    n_lines = sum(len(p["lines"]) for p in pages)
-    n_labelled = sum(y is not None for p in pages for y in p["labels"])
-    given = not args.no_lang
-    print(f"{len(pages)} pages, {n_lines} lines ({n_labelled} labelled), lang given: {given}\n")
-    systems: list[tuple[str, Keeper]] = [
-        ("keep all", lambda lines, lang: [True] * len(lines)),
-        (">= 5 words", min_words(5)),
-        (">= 10 words", min_words(10)),
-        ("corpus.stages.boilerplate.classify", ours),
-    ]
-    ours(["warm up the stoplists."], None)
-    results = {}
-    print("| system | P | R | F1 | lines/s |\n|---|---:|---:|---:|---:|")
-    for name, keep in systems:
-        counts, secs = evaluate(pages, keep, not args.no_lang)
-        results[name] = counts
-        p, r, f = prf(counts["all"]["tp"], counts["all"]["fp"], counts["all"]["fn"])
-        print(f"| {name} | {p:.1f} | {r:.1f} | {f:.1f} | {n_lines / secs:,.0f} |")
-    print("\n| lang | pages | lines | F1 keep all | F1 >=10 words | P | R | F1 ours |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    by_lang = Counter(p["lang"] for p in pages)
-    for lang in sorted(by_lang, key=lambda k: (-by_lang[k], k)):
-        row = []
-        for name in ("keep all", ">= 10 words", "corpus.stages.boilerplate.classify"):
-            c = results[name][lang]
-            row.append(prf(c["tp"], c["fp"], c["fn"]))
-        c = results["corpus.stages.boilerplate.classify"][lang]
-        lines = sum(c.values())
-        print(
-            f"| {lang} | {by_lang[lang]} | {lines} | {row[0][2]:.1f} | {row[1][2]:.1f} | "
-            f"{row[2][0]:.1f} | {row[2][1]:.1f} | {row[2][2]:.1f} |"
-        )
-    if args.errors:
-        shown = 0
-        for page in pages:
-            reasons = classify_lines(page["lines"], lang=None if args.no_lang else page["lang"])
-            for text, y, why in zip(page["lines"], page["labels"], reasons, strict=True):
-                if y is not None and (why is None) != bool(y) and shown < args.errors:
-                    print(f"{'FN' if y else 'FP'} [{why}] {text[:110]}")
-                    shown += 1
+    if not (args.harness / "bench.py").is_file():
+        sys.exit(f"no harness at {args.harness} (see ../shared/bench-data/boilerplate/)")
+    if args.setup:
+        setup(args.harness, args.venv)
+    python = venv_python(args.venv)
+    if not python.exists():
+        sys.exit(f"no benchmark environment at {args.venv}: run with --setup first")
+    extra = ["--no-speed"] if args.no_speed else ["--rounds", str(args.rounds)]
+    if args.by_lang:
+        extra.append("--by-lang")
+    if args.systems:
+        extra += ["--systems", args.systems]
+    tasks = ("html", "text") if args.task == "both" else (args.task,)
+    codes = [run_task(python, args.harness, task, extra) for task in tasks]
+    sys.exit(max(codes))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ raw inputs means running the pipeline up to detection first.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -16,7 +17,12 @@ from corpus import audit as audit_pkg
 from corpus.audit import Filters
 from corpus.config import Pipeline, load_pipeline
 from corpus.errors import InputError
+from corpus.ingest.documents import content_document
+from corpus.records import Segment, Source
+from corpus.registry import Step, base_name
 from corpus.run.stream import process
+from corpus.stages.boilerplate.classify import classify_page
+from corpus.textnorm import normalize_text
 
 
 def _output_dirs(paths: Sequence[str | Path]) -> bool:
@@ -72,3 +78,63 @@ def audit_csv(
         groups = audit_pkg.document_groups(
             process([str(p) for p in paths], pipe, skip={"translate"}))
     return audit_pkg.write_csv(groups, out, filters=filters)
+
+
+# ---- main content -------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _page_steps() -> tuple[Pipeline, tuple[Step, ...]]:
+    """The default pipeline's per-document steps, prepared once per process.
+
+    Only the per-document steps: the corpus-wide ones (dedup, repeated lines) judge a
+    page against the pages before it, which a one-page function does not have, and
+    would carry that memory from one call to the next.
+    """
+    pipe = load_pipeline()
+    steps = tuple(s for s in pipe.steps if s.per_document)
+    for step in steps:
+        step.prepare()
+    return pipe, steps
+
+
+def page_segments(html: str, url: str | None = None) -> list[Segment]:
+    """Every segment of one HTML page after the default pipeline's per-document steps,
+    kept or not, each with its kind and (if dropped) its reason."""
+    pipe, steps = _page_steps()
+    meta = {"url": url} if url else {}
+    doc = content_document(Source(path=url or "<html>", format="html"), html, "html",
+                           pipe.input, meta)
+    for step in steps:
+        doc = next(iter(step([doc])))
+    if not doc.kept:
+        for seg in doc.segments:
+            seg.kept = False
+    return doc.segments
+
+
+def clean_html(html: str, url: str | None = None) -> str:
+    """The text ``corpus build`` keeps of one HTML page with the default pipeline: its kept
+    segments (headline, paragraphs, subheadings, list items, table rows…) joined by
+    newlines, each as the corpus has it (normalised). ``""`` when nothing is kept.
+
+    *url* is the page's address, if known (it helps tell the site's name from the
+    headline). Fast for repeated calls: the pipeline is built and its data loaded once.
+    """
+    return "\n".join(seg.text for seg in page_segments(html, url) if seg.kept)
+
+
+def keep_lines(lines: Sequence[str], lang: str | None = None) -> list[bool]:
+    """For each line of a page dumped as plain text, whether ``corpus build`` keeps it
+    with the default pipeline (the line classifier and the default ``keep_kinds``).
+
+    *lang* is the page's language if known (ISO 639-1); else it is estimated.
+    """
+    _, steps = _page_steps()
+    keep = next((frozenset(s.keep_kinds) for s in steps  # type: ignore[attr-defined]
+                 if base_name(s.name) == "boilerplate"), frozenset())
+    texts = [normalize_text(line) for line in lines]
+    present = [i for i, t in enumerate(texts) if t]
+    verdicts = classify_page([texts[i] for i in present], lang=lang)
+    out = [False] * len(lines)
+    for i, verdict in zip(present, verdicts, strict=True):
+        out[i] = verdict.reason is None and verdict.kind in keep
+    return out

@@ -101,14 +101,17 @@ class Segment:
     """A line or paragraph of a document, as it appeared.
 
     ``span`` indexes ``Document.text`` (the decoded original); ``line`` is the 1-based
-    line of the segment's first character there. ``kind`` is ``title``, ``body`` or
-    ``boilerplate``.
+    line of the segment's first character there. ``kind`` says what the segment is:
+    content (``title``, ``heading``, ``paragraph``, ``list_item``, ``table_row``,
+    ``caption``, ``quote``, ``code``) or page furniture (``navigation``, ``teaser``,
+    ``byline``, ``prompt``, ``comment``, ``credit``, ``copyright``, ``ad``, ``ui``);
+    ``kept``/``reason`` say whether it went into the corpus and why not.
     """
 
     text: str
     span: tuple[int, int]
     line: int = 1
-    kind: str = "body"
+    kind: str = "paragraph"
     kept: bool = True
     reason: str | None = None
     lang: str = UND
@@ -138,6 +141,7 @@ class Document:
     segments: list[Segment] = field(default_factory=list)
     status: str = "kept"  # kept | dropped:<reason> | error:<message>
     lang: str = UND  # the document's main language (of its kept text)
+    origin: str = "text"  # text (a page as text) | html (a page) | record (a clean record)
     hashes: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property

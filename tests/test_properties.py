@@ -26,8 +26,8 @@ from corpus.ingest.documents import content_document
 from corpus.records import UND, Document, Source
 from corpus.run.worker import apply_steps
 from corpus.stages.langid.detector import detect, split_by_language, supported_languages
-from corpus.stages.normalize import normalize_text
 from corpus.stages.sentences import LANGS_WITH_DATA, sentence_spans
+from corpus.textnorm import normalize_text
 
 SCALE = float(os.environ.get("CORPUS_HYPOTHESIS_EXAMPLES", "1"))
 

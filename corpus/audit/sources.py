@@ -73,7 +73,7 @@ def document_groups(docs: Iterable[Document]) -> Iterator[Group]:
     for doc in docs:
         seg_rows = [segment_row(doc, i, seg) for i, seg in enumerate(doc.segments)]
         sent_rows = [
-            sentence_row(doc, i, j, sent)
+            sentence_row(doc, i, j, sent, seg.kind)
             for i, (seg, row) in enumerate(zip(doc.segments, seg_rows, strict=True))
             if row["kept"]
             for j, sent in enumerate(seg.sentences)

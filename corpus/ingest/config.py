@@ -27,8 +27,16 @@ class InputConfig:
     id_field: str = "id"
     url_field: str = "url"
     title_field: str = "title"
+    lang_field: str = "lang"
+    """JSONL: the field naming the record's language, if any (a prior for detection)."""
     record_format: Literal["text", "html"] = "text"
     """JSONL: whether the text field holds plain text or an HTML page."""
+    record_layout: Literal["auto", "record", "page"] = "auto"
+    """JSONL text records: ``record`` – already clean (only furniture cues drop a line:
+    a record that is only "Subscribe to our newsletter"); ``page`` – a page dumped as
+    text (the page rules: body region, short lines, position); ``auto`` – a record of at
+    most ``record_max_lines`` lines is a record, a longer one a page."""
+    record_max_lines: int = 3
     encoding: str = "auto"
     """``auto`` detects; any Python codec name (``cp1251``) forces it for every input."""
     max_file_mb: int = 1024
@@ -49,11 +57,15 @@ class InputConfig:
             raise ConfigError(f"format = {self.format!r}: use one of {', '.join(FORMATS)}")
         if self.record_format not in ("text", "html"):
             raise ConfigError(f"record_format = {self.record_format!r}: use text or html")
-        for name in ("max_file_mb", "max_decompressed_mb", "detect_bytes"):
+        if self.record_layout not in ("auto", "record", "page"):
+            raise ConfigError(
+                f"record_layout = {self.record_layout!r}: use auto, record or page"
+            )
+        for name in ("max_file_mb", "max_decompressed_mb", "detect_bytes", "record_max_lines"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ConfigError(f"{name} = {value!r}: expected a positive integer")
-        for name in ("text_field", "id_field", "url_field", "title_field"):
+        for name in ("text_field", "id_field", "url_field", "title_field", "lang_field"):
             if not isinstance(getattr(self, name), str) or not getattr(self, name):
                 raise ConfigError(f"{name} must be a non-empty string")
         if self.encoding != "auto":

@@ -38,7 +38,7 @@ def content_document(
     if not text.strip():
         return status_document(source, "dropped:whitespace_only")
     if fmt == "html":
-        page = html.extract(text, main_content=cfg.html_main_content)
+        page = html.extract(text, main_content=cfg.html_main_content, url=meta.get("url"))
         source.notes.extend(page.notes)
         for key, value in page.meta.items():
             meta.setdefault(key, value)
@@ -48,14 +48,26 @@ def content_document(
             text=page.text,
             meta=meta,
             segments=page.segments,
+            origin="html",
         )
         if not page.segments:
             doc.drop("no_text")
         return doc
+    segments = segment_text(text, join_wrapped=cfg.join_wrapped_lines)
     return Document(
         id=doc_id(source.path, source.record, text),
         source=source,
         text=text,
         meta=meta,
-        segments=segment_text(text, join_wrapped=cfg.join_wrapped_lines),
+        segments=segments,
+        origin=_text_origin(source, len(segments), cfg),
     )
+
+
+def _text_origin(source: Source, n_segments: int, cfg: InputConfig) -> str:
+    """A JSONL text record is a clean ``record`` or a ``text`` page (``record_layout``)."""
+    if source.record is None or cfg.record_layout == "page":
+        return "text"
+    if cfg.record_layout == "record" or n_segments <= cfg.record_max_lines:
+        return "record"
+    return "text"

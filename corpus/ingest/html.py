@@ -1,10 +1,29 @@
-"""HTML → the page's visible text as segments: title, main content, boilerplate.
+"""HTML → the page's visible text as segments, each with the kind its markup gives it.
 
 ``Document.text`` for a page is its visible text, one block per line (title first, then
-the blocks in document order), so every segment's span indexes it. trafilatura decides
-which blocks are the main content (``kind="body"``); every other visible block (menus,
-headers, footers, cookie banners, sidebars) is kept as a ``kind="boilerplate"`` segment
-with ``kept=False`` so the audit sees the whole page and nothing is silently lost.
+the blocks in document order), so every segment's span indexes it. Each block carries
+what the markup says of it:
+
+* its **kind**: ``heading`` (``<h1-6>``), ``list_item`` (``<li>``, ``<dt>``, ``<dd>``),
+  ``table_row`` (a ``<tr>``'s cells joined with " | "), ``caption`` (``<figcaption>``,
+  ``<caption>``, text inside ``<figure>``), ``quote`` (``<blockquote>``), ``code``
+  (``<pre>``), else ``paragraph``; the page's ``<title>`` is ``title``;
+* the **furniture container** it sits in, if any (``<nav>``, ``<footer>``, a
+  ``class="related-posts"``…), and how much of its text is link text.
+
+trafilatura decides which blocks are the main content. Its choice is kept, with two
+corrections that only the markup can make: a block that is mostly link text (a list of
+related-article teasers) or sits inside a share/related/promo/comment container is page
+furniture however article-like its words are. The headline is the first ``<h1>`` that
+the ``<title>`` names (the title then says the same with the site's name appended).
+Blocks are matched to trafilatura's text after the same normalisation on both sides
+(:func:`corpus.textnorm.normalize_text`: soft hyphens, zero-width characters, spaces), so
+a page whose body holds soft hyphens keeps its article. Every other visible block is
+kept as a dropped segment with the reason, so the audit sees the whole page.
+
+``<noscript>`` is read like the rest of the page: a page rendered by JavaScript often
+keeps its article there, and what a noscript usually says ("enable JavaScript") is a
+prompt the boilerplate step drops.
 """
 
 from __future__ import annotations
@@ -13,13 +32,20 @@ import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
 
 from corpus.records import Segment
+from corpus.textnorm import normalize_text
 
 BOILERPLATE_REASON = "html_boilerplate"
+LINK_REASON = "link_list"
+CONTAINER_REASON = "html_container"
+TITLE_REASON = "title_repeats_headline"
+LINK_DENSITY = 0.5  # a block with at least this share of link text is a link, not prose
+MIN_LINK_CHARS = 8  # … and at least this much of it (a one-word link is not a link list)
 
 _META_CHARSET = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.\-]+)", re.I)
 _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]+encoding\s*=\s*[\"']([A-Za-z0-9_.\-]+)", re.I)
@@ -27,29 +53,53 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _PARSER_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_BOILER_ATTR = re.compile(
-    r"nav|menu|footer|header|sidebar|cookie|consent|banner|breadcrumb|share|social|comment"
-    r"|related|promo|advert|subscribe|newsletter|login|popup|modal",
-    re.I,
-)
+_ATTR_TOKEN = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 # fmt: off
 _BLOCK_TAGS = frozenset((
     "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
     "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
     "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li",
-    "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td",
-    "tfoot", "th", "thead", "tr", "ul",
+    "main", "menu", "nav", "noscript", "ol", "p", "pre", "section", "summary", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 ))
 # Never rendered as text (or not as running text).
 _SKIP_TAGS = frozenset((
-    "head", "title", "script", "style", "noscript", "template", "svg", "math", "iframe",
+    "head", "title", "script", "style", "template", "svg", "math", "iframe",
     "object", "embed", "canvas", "select", "option", "datalist", "audio", "video", "map",
     "textarea", "input",
 ))
 # fmt: on
-_BOILER_TAGS = frozenset(("nav", "header", "footer", "aside", "form", "menu"))
+_KIND_TAGS = {
+    "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading",
+    "h6": "heading", "li": "list_item", "dt": "list_item", "dd": "list_item",
+    "figcaption": "caption", "caption": "caption", "figure": "caption",
+    "blockquote": "quote", "pre": "code",
+}
+_CONTAINER_TAGS = {"nav": "navigation", "menu": "navigation", "header": "header",
+                   "footer": "footer", "aside": "aside", "form": "form"}
+# class/id/role words (split on punctuation and camelCase) that name page furniture
+_CONTAINER_WORDS = {
+    "nav": "navigation", "navbar": "navigation", "navigation": "navigation",
+    "menu": "navigation", "breadcrumb": "navigation", "breadcrumbs": "navigation",
+    "pagination": "navigation", "footer": "footer", "masthead": "header",
+    "sidebar": "aside", "widget": "aside", "share": "share", "sharing": "share",
+    "social": "share", "related": "related", "recommended": "related",
+    "recirculation": "related", "recirc": "related", "promo": "ad", "advert": "ad",
+    "advertisement": "ad", "ad": "ad", "ads": "ad", "sponsor": "ad", "sponsored": "ad",
+    "subscribe": "prompt", "subscription": "prompt", "newsletter": "prompt",
+    "signup": "prompt", "paywall": "prompt", "cookie": "prompt", "cookies": "prompt",
+    "consent": "prompt", "gdpr": "prompt", "login": "prompt", "signin": "prompt",
+    "popup": "prompt", "modal": "prompt", "comment": "comment", "comments": "comment",
+    "disqus": "comment",
+}
+_OUTER_TAGS = frozenset({"html", "body", "main", "article"})
+# Containers whose text is furniture even where trafilatura chose it, when they are small:
+# a wrapper holding much of the page (class="ArticlePage-content paywall") is the page.
+VETO_CONTAINERS = frozenset({"share", "related", "comment"})
+MAX_VETO_SHARE = 0.2
 MAX_FALLBACK_PARAGRAPHS = 2000
+MAX_ROW_CHARS = 2000  # a longer "row" is page layout, not a data row
 
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
@@ -81,8 +131,29 @@ class Page:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class Block:
+    """One visible block of a page, with what its markup says of it."""
+
+    text: str
+    kind: str = "paragraph"
+    container: str = ""  # innermost furniture container ("navigation", "related", …)
+    link_chars: int = 0  # characters of the block inside <a>
+    level: int = 0  # heading level (1-6), 0 for other kinds
+    vetoed: str = ""  # a furniture container of VETO_CONTAINERS around it, if any
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / len(self.text) if self.text else 0.0
+
+    @property
+    def is_link(self) -> bool:
+        """Mostly link text: a teaser, a related-article list item, a menu entry."""
+        return self.link_chars >= MIN_LINK_CHARS and self.link_density >= LINK_DENSITY
+
+
 def _norm(text: str) -> str:
-    return " ".join(text.split())
+    return normalize_text(text)
 
 
 def _hidden(el: Any) -> bool:
@@ -92,73 +163,163 @@ def _hidden(el: Any) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def _boiler_attr(el: Any) -> bool:
-    attrs = f"{el.get('id') or ''} {el.get('class') or ''} {el.get('role') or ''}"
-    return bool(attrs.strip()) and bool(_BOILER_ATTR.search(attrs))
+def container_of(el: Any) -> str:
+    """The furniture an element is by its tag or by the words of its class/id/role.
 
-
-def visible_blocks(root: Any) -> list[tuple[str, bool]]:
-    """``(text, in_boilerplate_element)`` for every visible block, in document order.
-
-    Iterative (a stack, not recursion), so deeply nested pages cannot overflow. Inline
-    elements join their text into the enclosing block; ``<br>`` breaks a line; ``<pre>``
-    keeps its lines; whitespace collapses as a browser renders it.
+    The words of the page's outer wrappers (``<body>``, ``<main>``, ``<article>``) name
+    site features (``cookies-not-set``, ``paywall``), not furniture: they are not read.
     """
-    blocks: list[tuple[str, bool]] = []
-    buf: list[str] = []
-    boiler = 0  # depth of boilerplate-looking ancestors
-    pre = 0
+    tag = el.tag if isinstance(el.tag, str) else ""
+    by_tag = _CONTAINER_TAGS.get(tag, "")
+    if tag in _OUTER_TAGS:
+        return by_tag
+    attrs = f"{el.get('id') or ''} {el.get('class') or ''} {el.get('role') or ''}"
+    if not attrs.strip():
+        return by_tag
+    for token in _ATTR_TOKEN.findall(attrs):
+        found = _CONTAINER_WORDS.get(token.lower())
+        if found:
+            return found
+    return by_tag
 
-    def flush() -> None:
-        if not buf:
+
+class _Walker:
+    """Visible blocks in document order: an iterative walk (no recursion limit)."""
+
+    def __init__(self, page_chars: int = 0) -> None:
+        self.page_chars = page_chars
+        self.blocks: list[Block] = []
+        self.buf: list[tuple[str, bool]] = []  # (text, inside a link)
+        self.kinds: list[tuple[str, int]] = []  # open kind-bearing elements (kind, level)
+        self.containers: list[str] = []  # open furniture containers
+        self.links = 0
+        self.pre = 0
+        self.rows = 0  # open data rows (<tr> joined into one block)
+        self.row: Any = None  # the <tr> that opened the current data row
+
+    def text(self, value: str | None) -> None:
+        if value:
+            self.buf.append((value, self.links > 0))
+
+    def flush(self) -> None:
+        if not self.buf:
             return
-        raw = "".join(buf)
-        buf.clear()
-        if pre:
-            lines = [line.strip(" \t\f") for line in raw.splitlines()]
-        else:
-            lines = [_HTML_SPACE.sub(" ", raw).strip(" \t\n\r\f")]
-        blocks.extend((line, boiler > 0) for line in lines if line)
+        pieces, self.buf = self.buf, []
+        kind, level = self.kinds[-1] if self.kinds else ("paragraph", 0)
+        container = self.containers[-1] if self.containers else ""
+        vetoed = next((c for c in reversed(self.containers) if c in VETO_CONTAINERS), "")
+        if self.pre:
+            raw = "".join(p for p, _ in pieces)
+            for line in raw.splitlines():
+                line = line.strip(" \t\f")
+                if line:
+                    self.blocks.append(Block(line, "code", container, 0, 0, vetoed))
+            return
+        text = _HTML_SPACE.sub(" ", "".join(p for p, _ in pieces)).strip(" \t\n\r\f")
+        if kind == "table_row":
+            text = _row(text.split(" | "))
+        if not text:
+            return
+        link_chars = sum(len(_HTML_SPACE.sub(" ", p).strip()) for p, in_link in pieces if in_link)
+        self.blocks.append(Block(text, kind, container, min(link_chars, len(text)), level,
+                                 vetoed))
 
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        el, closing = stack.pop()
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if closing:
-            if tag in _BLOCK_TAGS:
-                flush()
-            if tag == "pre":
-                pre -= 1
-            if tag in _BOILER_TAGS or _boiler_attr(el):
-                boiler -= 1
-            if el.tail:
-                buf.append(el.tail)
-            continue
-        if not tag or tag in _SKIP_TAGS or _hidden(el):
-            if el.tail:
-                buf.append(el.tail)
-            continue
-        if tag == "br":
-            flush()
-            if el.tail:
-                buf.append(el.tail)
-            continue
-        if tag in _BLOCK_TAGS:
-            flush()
+    def walk(self, root: Any) -> list[Block]:
+        stack: list[tuple[Any, bool]] = [(root, False)]
+        while stack:
+            el, closing = stack.pop()
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if closing:
+                self._close(el, tag)
+                continue
+            if not tag or tag in _SKIP_TAGS or _hidden(el):
+                self.text(el.tail)
+                continue
+            if tag == "br":
+                if self.rows:
+                    self.text(" ")
+                else:
+                    self.flush()
+                self.text(el.tail)
+                continue
+            self._open(el, tag)
+            self.text(el.text)
+            stack.append((el, True))
+            stack.extend((child, False) for child in reversed(el))
+        self.flush()
+        return self.blocks
+
+    def _open(self, el: Any, tag: str) -> None:
+        if tag == "tr" and not self.rows and _data_row(el):
+            self.flush()
+            self.rows, self.row = 1, el
+            self.kinds.append(("table_row", 0))
+        elif tag in ("td", "th") and self.rows:
+            if any(p.strip() for p, _ in self.buf):
+                self.text(" | ")
+        elif tag in _BLOCK_TAGS and not self.rows:
+            self.flush()
         if tag == "pre":
-            pre += 1
-        if tag in _BOILER_TAGS or _boiler_attr(el):
-            boiler += 1
-        if el.text:
-            buf.append(el.text)
-        stack.append((el, True))
-        stack.extend((child, False) for child in reversed(el))
-    flush()
-    return blocks
+            self.pre += 1
+        if tag == "a":
+            self.links += 1
+        kind = _KIND_TAGS.get(tag)
+        if kind is not None and not self.rows:
+            self.kinds.append((kind, int(tag[1]) if kind == "heading" else 0))
+        container = self._container(el)
+        if container:
+            self.containers.append(container)
+
+    def _container(self, el: Any) -> str:
+        container = container_of(el)
+        if container in VETO_CONTAINERS and self.page_chars:
+            share = len(el.text_content()) / self.page_chars
+            if share > MAX_VETO_SHARE:
+                return container + "_wrapper"  # furniture by name, the page by size
+        return container
+
+    def _close(self, el: Any, tag: str) -> None:
+        if el is self.row:
+            self.flush()
+            self.rows, self.row = 0, None
+            self.kinds.pop()
+        elif tag in _BLOCK_TAGS and tag not in ("td", "th") and not self.rows:
+            self.flush()
+        if container_of(el):  # pushed by _open under this name or as a wrapper
+            self.containers.pop()
+        if _KIND_TAGS.get(tag) is not None and not self.rows and self.kinds:
+            self.kinds.pop()
+        if tag == "a":
+            self.links -= 1
+        if tag == "pre":
+            self.pre -= 1
+        self.text(el.tail)
+
+
+def _row(cells: list[str]) -> str:
+    """A table row as one line: its non-empty cells joined with " | "."""
+    return " | ".join(c.strip() for c in cells if c.strip())
+
+
+def _data_row(tr: Any) -> bool:
+    """A table row of data (its cells are one block), not a row of a layout table."""
+    if tr.find(".//table") is not None:
+        return False
+    return len(tr.text_content()) <= MAX_ROW_CHARS
+
+
+def visible_blocks(root: Any) -> list[Block]:
+    """Every visible block of the page under *root*, in document order.
+
+    Inline elements join their text into the enclosing block; ``<br>`` breaks a line;
+    ``<pre>`` keeps its lines; a data row's cells are one block; whitespace collapses as
+    a browser renders it.
+    """
+    return _Walker(len(root.text_content())).walk(root)
 
 
 def _main_paragraphs(root: Any) -> list[str] | None:
-    """trafilatura's main-content paragraphs (whitespace-normalised), ``None`` if none."""
+    """trafilatura's main-content paragraphs (normalised), ``None`` if none."""
     import trafilatura
 
     result = trafilatura.bare_extraction(
@@ -172,19 +333,26 @@ def _main_paragraphs(root: Any) -> list[str] | None:
         line = _norm(line)
         if line.startswith("- "):
             line = line[2:]
-        paragraphs.extend(p.strip() for p in line.split(" | ") if p.strip())
+        elif line.startswith("|"):  # a table row as trafilatura writes it: | a | b |
+            if not line.strip("|-: "):
+                continue  # the |---|---| rule under a header row
+            line = _row(line.strip("|").split("|"))
+        if line:
+            paragraphs.append(line)
     return paragraphs
 
 
-def _classify(blocks: list[str], paragraphs: list[str]) -> list[bool]:
-    """For each block, whether it belongs to the main content."""
+def _selected(blocks: list[str], paragraphs: list[str]) -> list[bool]:
+    """For each (normalised) block, whether trafilatura's paragraphs hold it."""
     exact = set(paragraphs)
+    cells = {c.strip() for p in paragraphs if " | " in p for c in p.split(" | ")}
     joined = "\n".join(paragraphs)
     long_paragraphs = [p for p in paragraphs if len(p) >= 15][:MAX_FALLBACK_PARAGRAPHS]
     out = []
-    for block in blocks:
-        b = _norm(block)
-        if b in exact or (len(b) >= 15 and b in joined):
+    for b in blocks:
+        if not b:
+            out.append(False)
+        elif b in exact or b in cells or (len(b) >= 15 and b in joined):
             out.append(True)
         elif len(b) >= 40:
             covered = sum(len(p) for p in long_paragraphs if p in b)
@@ -192,6 +360,17 @@ def _classify(blocks: list[str], paragraphs: list[str]) -> list[bool]:
         else:
             out.append(False)
     return out
+
+
+# what a dropped block is, by the furniture container it sits in
+_CONTAINER_KINDS = {"navigation": "navigation", "share": "prompt", "prompt": "prompt",
+                    "comment": "comment", "ad": "ad", "related": "teaser"}
+
+
+def _dropped_kind(block: Block, reason: str) -> str:
+    if reason == LINK_REASON:
+        return "navigation" if block.kind != "list_item" or len(block.text) < 30 else "teaser"
+    return _CONTAINER_KINDS.get(block.container.removesuffix("_wrapper"), block.kind)
 
 
 def parse(text: str) -> tuple[Any, list[str]]:
@@ -211,14 +390,46 @@ def parse(text: str) -> tuple[Any, list[str]]:
     return root, notes
 
 
-def extract(text: str, *, main_content: bool = True) -> Page:
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def headline_index(title: str, blocks: list[Block]) -> int | None:
+    """The block that is the page's headline: the first ``<h1>`` (else the first heading)
+    whose words the ``<title>`` holds, in order — the title is the headline with the
+    site's name around it."""
+    title_words = " ".join(_words(title))
+    if not title_words:
+        return None
+    for level in (1, 2):
+        for i, block in enumerate(blocks):
+            if block.kind == "heading" and block.level == level:
+                words = " ".join(_words(block.text))
+                if words and words in title_words:
+                    return i
+    return None
+
+
+def site_suffix_removed(title: str, url: str | None) -> str:
+    """``"Talks resume - Example News"`` → ``"Talks resume"`` when the part after the
+    last separator names the site (its letters are in the URL's host)."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    host_letters = re.sub(r"[^a-z0-9]", "", host.lower())
+    match = re.search(r"\s[-–—|:·•]\s+([^-–—|:·•]+)$", title)
+    if not match or not host_letters:
+        return title
+    site = re.sub(r"[^a-z0-9]", "", match.group(1).lower())
+    return title[: match.start()].rstrip() if site and site in host_letters else title
+
+
+def extract(text: str, *, main_content: bool = True, url: str | None = None) -> Page:
     """The visible text and segments of an HTML page held in *text*."""
     page = Page()
     root, page.notes = parse(text)
     if root is None:
         return page
     title_el = root.find(".//title")
-    title = _norm(title_el.text_content()) if title_el is not None else ""
+    title = " ".join(title_el.text_content().split()) if title_el is not None else ""
     if lang := (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")):
         page.meta["lang"] = lang.strip()
     for xpath in ('.//link[@rel="canonical"]/@href', './/meta[@property="og:url"]/@content'):
@@ -230,9 +441,10 @@ def extract(text: str, *, main_content: bool = True) -> Page:
         page.meta["title"] = title
 
     blocks = visible_blocks(root)
-    texts = [b for b, _ in blocks]
+    normed = [_norm(b.text) for b in blocks]
+    reasons: list[str | None]
     if not main_content:
-        is_main = [True] * len(blocks)
+        reasons = [None] * len(blocks)
     else:
         try:
             paragraphs = _main_paragraphs(root)
@@ -240,27 +452,49 @@ def extract(text: str, *, main_content: bool = True) -> Page:
             paragraphs = None
             page.notes.append(f"trafilatura failed ({type(exc).__name__}); used page structure")
         if paragraphs:
-            is_main = _classify(texts, paragraphs)
+            chosen = _selected(normed, paragraphs)
+            reasons = [None if keep else BOILERPLATE_REASON for keep in chosen]
         else:
             if paragraphs is None and not page.notes:
                 page.notes.append("no main content found by trafilatura; used page structure")
-            is_main = [not in_boiler for _, in_boiler in blocks]
+            reasons = [BOILERPLATE_REASON if b.container else None for b in blocks]
+        inside = [i for i, r in enumerate(reasons) if r is None]
+        for i in range(inside[0] + 1, inside[-1]) if inside else ():
+            # trafilatura leaves figure captions out; inside the article they are content
+            # of their own kind, for keep_kinds to decide
+            if blocks[i].kind == "caption" and reasons[i] == BOILERPLATE_REASON:
+                reasons[i] = None
+        for i, block in enumerate(blocks):
+            if reasons[i] is None:
+                if block.vetoed:
+                    reasons[i] = CONTAINER_REASON
+                elif block.is_link:
+                    reasons[i] = LINK_REASON
+    headline = headline_index(title, blocks) if title else None
+    if headline is not None and reasons[headline] is not None:
+        reasons[headline] = None  # the headline is content wherever it stands
+    shown_title = site_suffix_removed(title, url or page.meta.get("url"))
 
     parts: list[str] = []
     pos = 0
 
-    def add(block: str, kind: str, kept: bool) -> None:
+    def add(block: str, kind: str, reason: str | None) -> None:
         nonlocal pos
         segment = Segment(text=block, span=(pos, pos + len(block)), line=len(parts) + 1, kind=kind)
-        if not kept:
-            segment.drop(BOILERPLATE_REASON)
+        if reason is not None:
+            segment.drop(reason)
         page.segments.append(segment)
         parts.append(block)
         pos += len(block) + 1
 
-    if title:
-        add(title, "title", True)
-    for block, main in zip(texts, is_main, strict=True):
-        add(block, "body" if main else "boilerplate", main)
+    if shown_title:
+        add(shown_title, "title", TITLE_REASON if headline is not None else None)
+    for i, (block, reason) in enumerate(zip(blocks, reasons, strict=True)):
+        if i == headline:
+            add(block.text, "title", None)
+        elif reason is not None:
+            add(block.text, _dropped_kind(block, reason), reason)
+        else:
+            add(block.text, block.kind, reason)
     page.text = "\n".join(parts)
     return page

@@ -121,7 +121,9 @@ def _record(
             source, f"error:invalid JSON at line {number}: expected an object, got {kind}"
         )
     meta: dict[str, Any] = {}
-    for key, name in (("id", cfg.id_field), ("url", cfg.url_field), ("title", cfg.title_field)):
+    fields = (("id", cfg.id_field), ("url", cfg.url_field), ("title", cfg.title_field),
+              ("lang", cfg.lang_field))
+    for key, name in fields:
         value = _scalar(_field(obj, name))
         if value is not None:
             meta[key] = _without_lone_surrogates(value, source.notes)

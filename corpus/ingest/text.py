@@ -74,7 +74,8 @@ def _continues(prev_tail: str, prev_len: int, nxt: str, width: int | None) -> bo
 
 
 def segment_text(text: str, *, join_wrapped: bool = True) -> list[Segment]:
-    """Segments (``kind="body"``) of a plain text, with spans into *text*."""
+    """Segments (``kind="paragraph"``; the boilerplate step refines it) of a plain text,
+    with spans into *text*."""
     lines = []  # (line number, start, end) of non-empty lines, stripped
     for number, (start, end) in enumerate(line_spans(text), 1):
         start, end = _strip(text, start, end)

@@ -82,9 +82,9 @@ def fill_pending(out: Path, **overrides: Any) -> FillResult:
     try:
         for doc, rows in _documents(out / "sentences.jsonl"):
             [processed] = list(step([doc]))
-            flat = [sent for seg in processed.segments for sent in seg.sentences]
-            for row, sent in zip(rows, flat, strict=True):
-                new = sentence_row(processed, row["segment"], 0, sent)
+            flat = [(seg, sent) for seg in processed.segments for sent in seg.sentences]
+            for row, (seg, sent) in zip(rows, flat, strict=True):
+                new = sentence_row(processed, row["segment"], 0, sent, seg.kind)
                 new["id"] = row["id"]
                 new["segment"] = row["segment"]
                 files.line("sentences.jsonl", dumps(new))

@@ -154,7 +154,7 @@ class CorpusWriter:
             for sent_index, sent in enumerate(seg.sentences):
                 if not row["kept"] and sent.kept:
                     continue  # the segment or document was dropped: its reason says why
-                srow = sentence_row(doc, index, sent_index, sent)
+                srow = sentence_row(doc, index, sent_index, sent, seg.kind)
                 if not sent.kept:
                     srow["reason"] = sent.reason
                     self._line("rejects.jsonl", dumps(srow))

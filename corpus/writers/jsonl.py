@@ -42,11 +42,15 @@ def segment_row(doc: Document, index: int, seg: Segment) -> dict[str, Any]:
     }
 
 
-def sentence_row(doc: Document, seg_index: int, sent_index: int, sent: Sentence) -> dict[str, Any]:
+def sentence_row(
+    doc: Document, seg_index: int, sent_index: int, sent: Sentence, kind: str
+) -> dict[str, Any]:
+    """One kept sentence; *kind* is its segment's (``paragraph``, ``heading``, ``list_item``…)."""
     return {
         "id": doc.sentence_id(seg_index, sent_index),
         "doc_id": doc.id,
         "segment": seg_index,
+        "kind": kind,
         "span": list(sent.span),
         "text": sent.text,
         "lang": sent.lang,
@@ -72,7 +76,7 @@ def document_row(doc: Document) -> dict[str, Any]:
         "status": doc.status,
         "lang": doc.lang,
     }
-    pairs = (("title", "title"), ("url", "url"), ("id", "record_id"), ("lang", "html_lang"))
+    pairs = (("title", "title"), ("url", "url"), ("id", "record_id"), ("lang", "declared_lang"))
     for key, name in pairs:
         if doc.meta.get(key) not in (None, ""):
             row[name] = doc.meta[key]
@@ -91,7 +95,9 @@ def document_from_sentence_rows(rows: list[dict[str, Any]]) -> Document:
     doc = Document(id=rows[0]["doc_id"], source=Source(path=""))
     segments: dict[int, Segment] = {}
     for row in rows:
-        seg = segments.setdefault(row["segment"], Segment(text="", span=(0, 0)))
+        seg = segments.setdefault(
+            row["segment"], Segment(text="", span=(0, 0), kind=row.get("kind", "paragraph"))
+        )
         translation = row.get("translation")
         seg.sentences.append(
             Sentence(

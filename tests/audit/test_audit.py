@@ -35,7 +35,7 @@ ATTR = '" onmouseover="alert(2)'
 EVIL_PATH = "pages/evil<img src=x onerror=alert(3)>.txt"
 
 
-def seg(text, line, lang, prob, *, kind="body", kept=True, reason=None, sents=None, start=0):
+def seg(text, line, lang, prob, *, kind="paragraph", kept=True, reason=None, sents=None, start=0):
     sentences = sents if sents is not None else [Sentence(text, (0, len(text)), lang, prob)]
     return Segment(text=text, span=(start, start + len(text)), line=line, kind=kind, kept=kept,
                    reason=reason, lang=lang, lang_prob=prob, script="",
@@ -48,9 +48,9 @@ def make_docs() -> list[Document]:
         lang="en", meta={"title": "Turkey Would Not Let US Inspect S-400s"},
         segments=[
             seg("Turkey Would Not Let US Inspect S-400s", 1, "en", 0.99, kind="title"),
-            seg("Subscribe", 3, "und", 0.1, kind="boilerplate", kept=False, reason="prompt"),
+            seg("Subscribe", 3, "und", 0.1, kind="prompt", kept=False, reason="prompt"),
             seg("Turkish Foreign Minister assured the Russian ambassador.", 4, "en", 0.97),
-            seg("Заголовок открываемого материала", 6, "ru", 0.98, kind="boilerplate",
+            seg("Заголовок открываемого материала", 6, "ru", 0.98, kind="ui",
                 kept=False, reason="teaser"),
             seg("Россия поставит системы в ближайшее время.", 7, "ru", 0.95),
             seg("هذا نص عربي قصير للاختبار", 8, "ar", 0.9),
@@ -313,7 +313,7 @@ def test_write_reports_into_staging_dir(corpus_dir: Path) -> None:
 def test_stats_streams_groups_directly() -> None:
     stats = AuditStats(max_rows=1)
     doc = {"id": "x", "source": {"path": "a.txt"}, "status": "kept", "lang": "de"}
-    segs = [{"index": i, "line": i + 1, "span": [0, 3], "text": "abc", "kind": "body",
+    segs = [{"index": i, "line": i + 1, "span": [0, 3], "text": "abc", "kind": "paragraph",
              "kept": True, "reason": None, "lang": "fr", "lang_prob": 0.9, "script": "Latin"}
             for i in range(3)]
     stats.add(doc, segs, [])

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from corpus.stages.normalize import normalize_text
+from corpus.textnorm import normalize_text
 
 
 @pytest.mark.parametrize(

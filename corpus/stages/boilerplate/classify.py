@@ -39,7 +39,8 @@ from itertools import chain
 
 from corpus.stages.boilerplate import cues as data
 
-__all__ = ["classify_lines", "guess_stoplist", "line_script"]
+__all__ = ["Verdict", "classify_lines", "classify_page", "guess_stoplist", "line_cue",
+           "line_kind", "line_script"]
 
 # --- general parameters (log-odds units) -------------------------------------------------
 NEUTRAL_WORDS = 8.0  # a line this long is neither body- nor boilerplate-like by length
@@ -295,6 +296,12 @@ def _is_title_case(classes: str) -> bool:
     return sum(map(str.isupper, firsts)) / len(firsts) >= 0.75
 
 
+# Cue reasons that rest on a line's *shape* (a " - Site" suffix after a title-case text):
+# right on a scraped text page, wrong on a table row or list item whose structure the
+# markup already gave. HTML pages and records use the other cues only (``strict``).
+SHAPE_CUES = frozenset({"headline", "caption_suffix"})
+
+
 def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
     """Reason a line is furniture by what it says, or None. Works on one line alone."""
     rx = _cue_regexes()
@@ -317,7 +324,10 @@ def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
         return "cookie_notice"
     # A site's footer reserves rights or names a year; a photo credit names a person/agency.
     # (Both searches are costly on long lines, and only lines of 20 words or less need them.)
-    marked = stripped.startswith(("©", "(c)", "(С)", "Ⓒ")) or (n <= 20 and "©" in stripped)
+    marked = stripped.startswith(("©", "(c)", "(С)", "Ⓒ", "ⓒ")) or (
+        n <= 20 and ("©" in stripped or "ⓒ" in stripped)
+    )
+    prose = n >= 4 and _ends_sentence(stripped)
     if marked or n <= 20:
         rights = rx["copyright"].search(norm) is not None
         year = _YEAR_RE.search(stripped) is not None
@@ -325,7 +335,9 @@ def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
             return "copyright" if rights or year else "photo_credit"
         if rights or (year and "copyright" in low):
             return "copyright"
-    if n <= 12 and (low.startswith(data.CREDIT_PREFIXES) or rx["agency"].search(norm)):
+    if n <= 12 and not prose and (
+        low.startswith(data.CREDIT_PREFIXES) or rx["agency"].search(norm)
+    ):
         return "photo_credit"
     if _INLINE_CREDIT_RE.search(stripped):
         return "caption"
@@ -335,18 +347,58 @@ def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
         return "advertisement"
     if n <= 8 and _COMMENT_HEADER_RE.search(stripped):
         return "comment_header"
-    prose = n >= 4 and _ends_sentence(stripped)
     if n <= data.CUE_MAX_WORDS and not prose:
         for reason in ("login_prompt", "subscribe_prompt", "comment_widget", "share_prompt"):
-            if rx[reason].search(norm):
+            m = rx[reason].search(norm)
+            # the button word leads, ends or makes up the line ("Share", "Pick Six
+            # Newsletter"), not a word in the middle of a phrase ("a piece of email marketing")
+            if m and (m.start() == 0 or m.end() == len(norm)
+                      or 2 * len(m.group().split()) >= len(norm.split())):
                 return reason
+    if (reason := _sentence_cue(norm, n)) is not None:
+        return reason
     m = _SUFFIX_RE.search(stripped)
     if m and not _ends_sentence(m.group(1)):
         suffix = [w for w in m.group(1).split() if any(c.isalpha() for c in w)]
         if suffix and all(next(c for c in w if c.isalpha()).isupper() for w in suffix):
             title = _is_title_case(_classes(stripped[: m.start()]))
-            return "headline" if title else "caption"
+            return "headline" if title else "caption_suffix"
     return None
+
+
+@lru_cache(maxsize=1)
+def _sentence_regexes() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
+    """Per category: (the phrases at the start of a line, the phrases anywhere)."""
+    out = {}
+    for reason, phrases in data.SENTENCE_CUES.items():
+        alt = "|".join(sorted({n for p in phrases if (n := _norm(p))}, key=len)[::-1])
+        out[reason] = (re.compile(rf"^(?:{alt})(?: |$)"), re.compile(rf"(?:^| )(?:{alt})(?: |$)"))
+    return out
+
+
+def _sentence_cue(norm: str, n: int) -> str | None:
+    """Furniture written as a sentence: a newsletter or app prompt, a byline, a
+    disclosure (see ``cues.SENTENCE_CUES`` for where each may stand)."""
+    for reason, (start, anywhere) in _sentence_regexes().items():
+        if reason == "byline":
+            if n <= data.BYLINE_MAX_WORDS and anywhere.search(norm):
+                return reason
+        elif start.match(norm) or (n <= data.SENTENCE_CUE_MAX_WORDS and anywhere.search(norm)):
+            return reason
+    return None
+
+
+def line_cue(text: str, *, strict: bool = True) -> str | None:
+    """The reason *text* is furniture by what it says alone, or None.
+
+    ``strict`` leaves out the cues that rest on a line's shape (:data:`SHAPE_CUES`): what
+    HTML pages and records use, where the markup or the record already said what a line
+    is, and only strong evidence may drop a line the main-content extraction kept.
+    """
+    if not text.strip():
+        return None
+    cue = _features(text).cue
+    return None if cue is None or (strict and cue in SHAPE_CUES) else cue
 
 
 @dataclass
@@ -550,12 +602,64 @@ def classify_lines(
     repeat weighs against it. Blank lines are ``"empty"``. Reasons are short strings such
     as ``navigation``, ``login_prompt``, ``teaser``, ``photo_credit``, ``outside_body``.
     """
+    return [v.reason for v in classify_page(lines, lang=lang, repeats=repeats,
+                                            min_repeats=min_repeats)]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a line of a page is (``kind``) and why it is not kept (``reason``, or None)."""
+
+    reason: str | None
+    kind: str
+
+
+# what furniture a reason says a line is (reasons not here keep the line's own kind)
+REASON_KINDS: dict[str, str] = {
+    "navigation": "navigation", "short_line": "navigation", "link": "navigation",
+    "teaser": "teaser", "headline": "teaser",
+    "login_prompt": "prompt", "subscribe_prompt": "prompt", "share_prompt": "prompt",
+    "cookie_notice": "prompt", "comment_widget": "comment", "comment_header": "comment",
+    "photo_credit": "credit", "caption": "caption", "byline": "byline",
+    "date_or_number": "byline", "copyright": "copyright", "advertisement": "ad",
+    "disclosure": "ad", "ui_string": "ui", "lone_number": "ui",
+}  # fmt: skip
+_ITEM_MARKER_RE = re.compile(r"^(?:[-*•·▪►✓✔–—]|\d{1,3}[.)]|\(?[a-z\d]\)|[ivx]{1,4}\.)\s+\S", re.I)
+MAX_HEADING_UNITS = 12.0
+HEADLINE_WINDOW = 8  # non-empty lines before the article body where its headline may stand
+
+
+def line_kind(text: str) -> str:
+    """The kind of a content line by its shape alone: ``list_item`` (a bullet or number
+    leads it), ``table_row`` (cells separated by tabs or " | "), else ``paragraph``."""
+    if _ITEM_MARKER_RE.match(text):
+        return "list_item"
+    if text.count("\t") >= 1 or text.count(" | ") >= 2:
+        return "table_row"
+    return "paragraph"
+
+
+def classify_page(
+    lines: Sequence[str],
+    *,
+    lang: str | None = None,
+    repeats: Sequence[int] | None = None,
+    min_repeats: int = 2,
+) -> list[Verdict]:
+    """:func:`classify_lines` with each line's kind, and the headline found.
+
+    Kept lines are ``paragraph``, ``list_item``, ``table_row`` (by their shape) or
+    ``heading`` (a short line without final punctuation followed by body text); the
+    headline is the nearest title-like line before the article's first body line (cue
+    lines between them skipped), kept as ``title``. A dropped line's kind is the
+    furniture its reason names (:data:`REASON_KINDS`), else its own.
+    """
     if repeats is not None and len(repeats) != len(lines):
         raise ValueError(f"repeats has {len(repeats)} entries for {len(lines)} lines")
     feats: list[_Line | None] = [_features(t) if t.strip() else None for t in lines]
     present = [f for f in feats if f is not None]
     if not present:
-        return ["empty"] * len(lines)
+        return [Verdict("empty", "paragraph")] * len(lines)
     counts: Counter[str] = Counter()
     for f in present:
         counts.update(f.counts)
@@ -581,16 +685,64 @@ def classify_lines(
             f.score = min(f.score, CUE_SCORE_CAP)
     order = [i for i, f in enumerate(feats) if f is not None]
     in_body = _viterbi([f.score for f in present], [f.cue in BARRIER_REASONS for f in present])
-    out: list[str | None] = ["empty"] * len(lines)
+    reasons: list[str | None] = ["empty"] * len(lines)
     for i, body in zip(order, in_body, strict=True):
         f = feats[i]
         assert f is not None
         if f.cue is not None:
-            out[i] = f.cue
+            reasons[i] = "caption" if f.cue == "caption_suffix" else f.cue
         elif body:
-            out[i] = None
+            reasons[i] = None
         elif f.why == "short_line" and _navigation_run(feats, i):
-            out[i] = "navigation"
+            reasons[i] = "navigation"
         else:
-            out[i] = f.why
+            reasons[i] = f.why
+    headline = _headline(feats, order, in_body)
+    out: list[Verdict] = []
+    for i, (f, reason) in enumerate(zip(feats, reasons, strict=True)):
+        if f is None:
+            out.append(Verdict("empty", "paragraph"))
+        elif i == headline:
+            out.append(Verdict(None, "title"))
+        elif reason is None:
+            out.append(Verdict(None, _content_kind(f, feats, i, reasons)))
+        else:
+            out.append(Verdict(reason, REASON_KINDS.get(reason) or line_kind(f.text)))
     return out
+
+
+def _content_kind(f: _Line, feats: Sequence[_Line | None], i: int,
+                  reasons: Sequence[str | None]) -> str:
+    kind = line_kind(f.text)
+    if kind != "paragraph" or f.units > MAX_HEADING_UNITS or _ends_sentence(f.text):
+        return kind
+    nxt = next((j for j in range(i + 1, len(feats)) if feats[j] is not None), None)
+    if nxt is not None and reasons[nxt] is None:
+        g = feats[nxt]
+        assert g is not None
+        if g.units > f.units and line_kind(g.text) == "paragraph":
+            return "heading"
+    return kind
+
+
+def _headline(feats: Sequence[_Line | None], order: Sequence[int],
+              in_body: Sequence[bool]) -> int | None:
+    """The line that is the article's headline: the nearest title-like line before its
+    first body line, cue lines (credits, captions, buttons) between them skipped."""
+    first = next((i for i, body in zip(order, in_body, strict=True) if body), None)
+    if first is None:
+        return None
+    seen = 0
+    for i in range(first - 1, -1, -1):
+        f = feats[i]
+        if f is None:
+            continue
+        seen += 1
+        if seen > HEADLINE_WINDOW:
+            return None
+        if f.cue not in (None, "headline"):
+            continue  # a caption, a credit, a button between the headline and the text
+        title_like = (3 <= f.words <= 25 and not f.text.rstrip().endswith((".", ":", ","))
+                      and f.counts and f.chars.get("#", 0) * 3 < len(f.text))
+        return i if title_like else None
+    return None

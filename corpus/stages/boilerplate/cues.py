@@ -52,7 +52,74 @@ TEASER_PREFIXES: tuple[str, ...] = (
     "lees ook", "lees meer", "lees verder", "bekijk ook",
     "devamını oku", "ayrıca bakınız", "ilgili haberler",
     "baca juga", "関連記事", "関連リンク", "相关阅读", "相关文章", "관련기사",
+    "auch lesen", "ebenfalls lesen", "mehr dazu", "le puede interesar", "le podría interesar",
+    "vea también", "lea más", "lea también", "noticias relacionadas", "dowiedz się więcej",
+    "przeczytaj też", "przeczytaj także", "article suivant", "à lire également",
+    "ler mais", "leia também:", "notícias relacionadas", "leggi l'articolo",
+    "next article", "previous article", "more stories", "more from", "most read",
+    "most popular", "top stories", "editor's picks", "also on",
+    "ещё по теме", "еще по теме", "новости по теме", "також читайте", "meistgelesen",
+    "les plus lus", "lo más leído", "mais lidas", "più letti",
 )  # fmt: skip
+
+# Sentences that are page furniture, by category: what a site says about itself, its
+# newsletters and apps, its authors and its money, in any page's footer or inline box.
+# Matched as whole words at the *start* of a line, or anywhere in a line of at most
+# ``SENTENCE_CUE_MAX_WORDS`` words: prose that merely mentions a newsletter is longer.
+# Bylines and datelines ("Reporting by …", "Updated at 1:23 p.m.") only in lines of at
+# most ``BYLINE_MAX_WORDS`` words: "Published on Monday, the report found …" is prose.
+SENTENCE_CUES: dict[str, tuple[str, ...]] = {
+    "subscribe_prompt": (
+        "sign up for", "sign up to", "sign up now", "subscribe to", "subscribe now",
+        "subscribe for", "join our", "get our newsletter", "get the newsletter",
+        "our newsletter", "newsletter delivered", "delivered to your inbox", "in your inbox",
+        "to your inbox", "straight to your inbox", "keep an eye on your inbox",
+        "thanks for signing up", "get the latest", "support independent journalism",
+        "become a member", "members get", "start your free trial", "get unlimited access",
+        "подпишитесь на", "подписывайтесь на", "подпишись на", "оформите подписку",
+        "підпишіться на", "підписуйтесь на",
+        "abonnieren sie", "melden sie sich", "jetzt abonnieren", "newsletter abonnieren",
+        "abonnez vous", "inscrivez vous", "recevez notre", "suscríbete a", "suscríbete al",
+        "regístrate para", "inscreva se", "assine a", "assine o", "cadastre se para",
+        "iscriviti alla", "iscriviti al", "zapisz się", "zapisz się na", "abonneer je",
+        "meld je aan", "bültenimize", "abone olun", "berlangganan",
+    ),
+    "share_prompt": (
+        "follow us", "follow him on", "follow her on", "follow them on",
+        "like us on", "find us on", "connect with us", "share this", "share it with",
+        "like this story", "tell us what you think", "let us know what you think",
+        "download the app", "download our app", "get the app", "click here", "tap here",
+        "следите за нами", "подписывайтесь на наш", "присоединяйтесь к нам", "стежте за нами",
+        "folgen sie uns", "folgen sie", "teilen sie", "suivez nous", "partagez",
+        "síguenos", "siganos", "siga nos", "seguici", "obserwuj nas", "volg ons",
+        "bizi takip edin", "ikuti kami",
+    ),
+    "byline": (
+        "reporting by", "additional reporting", "contributed reporting",
+        "contributed to this report", "contributed to this story", "editing by",
+        "edited by", "written by", "writing by", "compiled by", "with post wires",
+        "with wire services", "with agencies", "have a tip", "may be reached at",
+        "can be reached at", "reach the reporter", "reach the reporters", "email the author",
+        "contact the author", "min read", "minute read", "minutes read", "reading time",
+        "updated at", "last updated", "published on", "posted on", "posted by",
+        "по материалам", "при участии", "время чтения", "автор:", "редактор:",
+        "mit material von", "lesezeit", "avec afp", "temps de lecture",
+        "con información de", "tiempo de lectura", "com informações", "tempo de leitura",
+        "tempo di lettura", "czas czytania", "leestijd", "okuma süresi",
+    ),
+    "disclosure": (
+        "may earn a commission", "may receive a commission", "may get a share",
+        "earn a commission", "earn from qualifying purchases", "affiliate links",
+        "affiliate link", "if you buy something through", "if you purchase something",
+        "we may earn", "paid partnership", "sponsored by", "this post contains",
+        "this copy is for your personal", "non commercial use only",
+        "партнёрская ссылка", "партнерская ссылка", "affiliate-links",
+        "lien affilié", "liens affiliés", "enlace de afiliado", "link de afiliado",
+        "link di affiliazione",
+    ),
+}  # fmt: skip
+SENTENCE_CUE_MAX_WORDS = 20
+BYLINE_MAX_WORDS = 12
 
 # Whole-line (or short-line) cues, by reason. A line of at most ``CUE_MAX_WORDS`` words
 # that contains one of these phrases as whole words is furniture.

@@ -119,7 +119,6 @@ class RepeatedLines(OwnsRunStore, BatchStep):
             for hit in np.flatnonzero(seen_before >= self.min_pages).tolist():
                 seg = live[all_owners[hit]].segments[all_indices[hit]]
                 if seg.kept:
-                    seg.kind = "boilerplate"
                     seg.drop("repeated_across_pages")
                     self.dropped += 1
             self._counts.add(uniq, stored + counts)

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from corpus.records import UND, Document, Segment, Sentence
 from corpus.registry import Step, register
 from corpus.stages.langid import detector as langid
-from corpus.stages.normalize import normalize_text
+from corpus.textnorm import normalize_text
 
 
 @register("langid", version=1)

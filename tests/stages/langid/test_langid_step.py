@@ -9,7 +9,7 @@ from paths import SEEDS
 from corpus.config import pipeline_from_dict
 from corpus.ingest import InputConfig, expand_inputs, read_input
 from corpus.registry import Step
-from corpus.stages.normalize import normalize_text
+from corpus.textnorm import normalize_text
 
 STEPS = {
     "steps": [

@@ -1,0 +1,233 @@
+"""Keep every line of the article: kinds, HTML structure, records, headlines, furniture.
+
+Each test builds the inputs it needs and goes through the real reader and steps (or the
+CLI), as a user's page would.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import corpus
+from corpus.cli import cli
+from corpus.config import build_step, pipeline_from_dict
+from corpus.errors import ConfigError
+from corpus.ingest import InputConfig, InputRef, read_input
+
+ARTICLE = [
+    "The city council approved the new budget after a long debate on Tuesday evening.",
+    "Officials expect the bridge to carry more than twenty thousand cars a day by spring.",
+    "The mayor said the money would also pay for two new schools and a public library.",
+]
+
+
+def page(body: str, *, title: str = "Council approves budget - Example Times",
+         lang: str = "en") -> str:
+    return f"""<!DOCTYPE html><html lang="{lang}"><head><title>{title}</title></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/city">City</a></li>
+<li><a href="/sport">Sport</a></li></ul></nav>
+<main><article>{body}</article></main>
+<footer><p>© 2024 Example Times. All rights reserved.</p></footer></body></html>"""
+
+
+def segments(html: str, url: str | None = None):
+    return corpus.page_segments(html, url)
+
+
+def kept(html: str, url: str | None = None) -> list[tuple[str, str]]:
+    return [(s.kind, s.text) for s in segments(html, url) if s.kept]
+
+
+def test_markup_gives_the_kinds_and_the_article_keeps_its_structure():
+    body = (
+        "<h1>Council approves budget</h1>"
+        + "".join(f"<p>{p}</p>" for p in ARTICLE[:2])
+        + "<h2>What the money pays for</h2>"
+        "<ul><li>Two new schools in the northern districts of the city</li>"
+        "<li>A public library with a reading room for children</li></ul>"
+        "<table><tr><th>Item</th><th>Cost</th></tr><tr><td>Bridge</td><td>12 million</td></tr>"
+        "<tr><td>Schools</td><td>8 million</td></tr></table>"
+        "<blockquote>We have waited for this bridge for twenty years, a resident said.</blockquote>"
+        "<figure><img src='b.jpg'><figcaption>The old bridge in winter.</figcaption></figure>"
+        f"<p>{ARTICLE[2]}</p>"
+    )
+    segs = segments(page(body), "https://www.exampletimes.com/budget")
+    by_text = {s.text: s for s in segs}
+    assert by_text["Council approves budget"].kind == "title"
+    assert by_text["Council approves budget"].kept
+    assert by_text["What the money pays for"].kind == "heading" and by_text[
+        "What the money pays for"].kept
+    items = [s for s in segs if s.kind == "list_item" and s.kept]
+    assert [s.text for s in items] == ["Two new schools in the northern districts of the city",
+                                       "A public library with a reading room for children"]
+    rows = [s.text for s in segs if s.kind == "table_row" and s.kept]
+    assert rows == ["Item | Cost", "Bridge | 12 million", "Schools | 8 million"]
+    quote = by_text["We have waited for this bridge for twenty years, a resident said."]
+    assert quote.kind == "quote" and quote.kept
+    caption = by_text["The old bridge in winter."]
+    assert caption.kind == "caption" and not caption.kept
+    assert caption.reason == "caption_not_kept"
+    assert all(by_text[p].kept and by_text[p].kind == "paragraph" for p in ARTICLE)
+    # menus and the footer are there, dropped with a kind and a reason
+    assert by_text["Home"].kind == "navigation" and not by_text["Home"].kept
+    footer = by_text["© 2024 Example Times. All rights reserved."]
+    assert not footer.kept and footer.reason
+    # the <title> repeats the headline with the site's name: dropped, the <h1> kept
+    title = segs[0]
+    assert title.kind == "title" and title.reason == "title_repeats_headline"
+
+
+def test_soft_hyphens_and_zero_width_characters_do_not_lose_the_article():
+    """trafilatura returns the text cleaned; blocks match after the same normalisation."""
+    hyphenated = [p.replace("council", "coun\u00adcil").replace("bridge", "brid\u00adge")
+                  .replace("money", "mo\u200bney") for p in ARTICLE]
+    out = kept(page("".join(f"<p>{p}</p>" for p in hyphenated)))
+    assert [t for k, t in out if k == "paragraph"] == ARTICLE
+
+
+def test_an_article_inside_noscript_is_read():
+    body = "<noscript>" + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</noscript>"
+    html = f"""<html><head><title>Council approves budget</title>
+<script>renderApp()</script></head><body><div id="app"></div>{body}</body></html>"""
+    out = kept(html)
+    assert [t for k, t in out if k == "paragraph"] == ARTICLE
+
+
+def test_link_lists_inside_the_article_are_teasers_not_content():
+    teasers = "".join(f'<li><a href="/s{i}">Another story about the city number {i} and more'
+                      f"</a></li>" for i in range(4))
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE) + f"<ul>{teasers}</ul>"
+    segs = segments(page(body))
+    links = [s for s in segs if "Another story" in s.text]
+    assert len(links) == 4 and not any(s.kept for s in links)
+    assert {s.reason for s in links} <= {"link_list", "html_boilerplate"}
+    assert [s.text for s in segs if s.kept and s.kind == "paragraph"] == ARTICLE
+
+
+@pytest.mark.parametrize("line", [
+    "Sign up for our newsletter to get the best stories delivered to your inbox.",
+    "Reporting by Jane Doe; Editing by John Smith",
+    "Follow us on Twitter and Facebook for the latest news.",
+    "If you buy something through this post, we may earn a commission.",
+    "Auch lesen: Der Stadtrat beschließt den neuen Haushalt",
+    "LE PUEDE INTERESAR: El ayuntamiento aprueba el presupuesto",
+    "VEA TAMBIÉN: Las obras del puente comienzan en primavera",
+    "Lea más: El alcalde presenta el plan de bibliotecas",
+    "Dowiedz się więcej: Rada miasta przyjęła budżet",
+    "Article suivant",
+])
+def test_furniture_written_as_a_sentence_is_dropped_in_html_and_text(line):
+    html = page("".join(f"<p>{p}</p>" for p in ARTICLE[:2]) + f"<p>{line}</p>"
+                + f"<p>{ARTICLE[2]}</p>")
+    segs = {s.text: s for s in segments(html)}
+    assert not segs[line].kept, line
+    assert segs[line].kind in ("prompt", "byline", "teaser", "ad")
+    assert all(segs[p].kept for p in ARTICLE)
+    text = ["Council approves budget", *ARTICLE[:2], line, ARTICLE[2]]
+    assert corpus.keep_lines(text, "en") == [True, True, True, False, True]
+
+
+def test_the_headline_of_a_text_page_is_kept_as_its_title(tmp_path):
+    lines = ["Home", "City", "Sport", "Council approves the new city budget",
+             "Subscribe", *ARTICLE, "Most read", "log in or register"]
+    src = tmp_path / "page.txt"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(src), "-o", str(out), "-p",
+                                      str(_clean_pipeline(tmp_path))])
+    assert result.exit_code == 0, result.output
+    segs = [json.loads(line) for line in (out / "segments.jsonl").open(encoding="utf-8")]
+    by_text = {s["text"]: s for s in segs}
+    assert by_text["Council approves the new city budget"]["kind"] == "title"
+    assert by_text["Council approves the new city budget"]["kept"]
+    assert all(by_text[p]["kept"] for p in ARTICLE)
+    for furniture in ("Home", "Subscribe", "log in or register"):
+        assert not by_text[furniture]["kept"] and by_text[furniture]["reason"]
+    sents = [json.loads(line) for line in (out / "sentences.jsonl").open(encoding="utf-8")]
+    assert {s["kind"] for s in sents} == {"title", "paragraph"}
+
+
+def _clean_pipeline(tmp_path: Path) -> Path:
+    path = tmp_path / "p.toml"
+    path.write_text((Path(__file__).resolve().parents[3] / "pipelines" / "clean.toml")
+                    .read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def test_one_sentence_records_are_documents_not_pages(tmp_path):
+    src = tmp_path / "export.jsonl"
+    records = [
+        {"id": "r1", "text": "Another good record about rivers."},
+        {"id": "r2", "text": "Rivers carry sediment to the sea over thousands of years."},
+        {"id": "r3", "text": "Subscribe to our newsletter"},
+        {"id": "r4", "text": "Die Flüsse tragen Sand ins Meer.", "lang": "de"},
+    ]
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n",
+                   encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(src), "-o", str(out), "-p",
+                                      str(_clean_pipeline(tmp_path))])
+    assert result.exit_code == 0, result.output
+    docs = [json.loads(line) for line in (out / "documents.jsonl").open(encoding="utf-8")]
+    status = {d["record_id"]: d["status"] for d in docs}
+    assert status == {"r1": "kept", "r2": "kept", "r3": "dropped:only_boilerplate",
+                      "r4": "kept"}
+    assert next(d for d in docs if d["record_id"] == "r4")["declared_lang"] == "de"
+    sents = {json.loads(line)["text"] for line in (out / "sentences.jsonl").open()}
+    assert "Another good record about rivers." in sents
+
+
+def test_record_layout_page_applies_the_page_rules():
+    cfg = pipeline_from_dict({"input": {"record_layout": "page"}}, where="t").input
+    assert cfg.record_layout == "page"
+    with pytest.raises(ConfigError, match="record_layout"):
+        pipeline_from_dict({"input": {"record_layout": "sometimes"}}, where="t")
+
+
+def test_keep_kinds_decides_what_goes_into_the_corpus():
+    step = build_step({"use": "boilerplate", "keep_kinds": ["title", "paragraph", "caption"]},
+                      where="t")
+    ref_html = page("<h1>Council approves budget</h1><h2>Details</h2>"
+                    + "".join(f"<p>{p}</p>" for p in ARTICLE[:2])
+                    + "<figure><figcaption>The bridge at night.</figcaption></figure>"
+                    + f"<p>{ARTICLE[2]}</p>")
+    from corpus.ingest.documents import content_document
+    from corpus.records import Source
+    from corpus.stages.normalize import Normalize
+
+    doc = content_document(Source(path="p.html"), ref_html, "html", InputConfig())
+    [doc] = list(step(Normalize()([doc])))
+    by_text = {s.text: s for s in doc.segments}
+    assert by_text["The bridge at night."].kept  # captions asked for
+    assert not by_text["Details"].kept and by_text["Details"].reason == "heading_not_kept"
+    with pytest.raises(ConfigError, match="keep_kinds: navigation not content kinds"):
+        build_step({"use": "boilerplate", "keep_kinds": ["navigation"]}, where="t")
+
+
+def test_clean_html_is_what_a_build_keeps(tmp_path):
+    html = page("<h1>Council approves budget</h1>" + "".join(f"<p>{p}</p>" for p in ARTICLE))
+    src = tmp_path / "page.html"
+    src.write_text(html, encoding="utf-8")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(cli, ["build", str(src), "-o", str(out), "-p",
+                                    str(_clean_pipeline(tmp_path))]).exit_code == 0
+    segs = [json.loads(line) for line in (out / "segments.jsonl").open(encoding="utf-8")]
+    built = "\n".join(s["text"] for s in segs if s["kept"])
+    assert corpus.clean_html(html) == built
+    assert built.splitlines() == ["Council approves budget", *ARTICLE]
+
+
+def test_the_page_language_reaches_the_boilerplate_step():
+    """A one-word German line is judged with the German stoplist: `<html lang>` is read."""
+    doc = next(read_input(InputRef.file(__file__), InputConfig()))
+    assert doc.origin == "text"  # a plain-text file is a text page
+    html = page("".join(f"<p>{p}</p>" for p in ARTICLE), lang="de")
+    from corpus.ingest.documents import content_document
+    from corpus.records import Source
+
+    doc = content_document(Source(path="p.html"), html, "html", InputConfig())
+    assert doc.meta["lang"] == "de" and doc.origin == "html"
