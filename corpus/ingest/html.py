@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -156,10 +157,10 @@ def _norm(text: str) -> str:
     return normalize_text(text)
 
 
-def _hidden(el: Any) -> bool:
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+def _hidden(attrs: dict[str, str]) -> bool:
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
-    style = el.get("style")
+    style = attrs.get("style")
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
@@ -170,21 +171,29 @@ def container_of(el: Any) -> str:
     site features (``cookies-not-set``, ``paywall``), not furniture: they are not read.
     """
     tag = el.tag if isinstance(el.tag, str) else ""
+    return _container(tag, el.get("id"), el.get("class"), el.get("role"))
+
+
+@lru_cache(maxsize=8192)
+def _container(tag: str, id_: str | None, cls: str | None, role: str | None) -> str:
+    """``container_of`` by the values that decide it (pages repeat their class names)."""
     by_tag = _CONTAINER_TAGS.get(tag, "")
-    if tag in _OUTER_TAGS:
+    if tag in _OUTER_TAGS or not (id_ or cls or role):
         return by_tag
-    attrs = f"{el.get('id') or ''} {el.get('class') or ''} {el.get('role') or ''}"
-    if not attrs.strip():
-        return by_tag
-    for token in _ATTR_TOKEN.findall(attrs):
+    for token in _ATTR_TOKEN.findall(f"{id_ or ''} {cls or ''} {role or ''}"):
         found = _CONTAINER_WORDS.get(token.lower())
         if found:
             return found
     return by_tag
 
 
+# What _open did for an element, for _close to undo: bit flags.
+_SKIPPED, _BR, _ROW, _KIND, _CONTAINER, _LINK, _PRE, _BLOCK = (1 << i for i in range(8))
+
+
 class _Walker:
-    """Visible blocks in document order: an iterative walk (no recursion limit)."""
+    """Visible blocks in document order, from lxml's C-level walk of the tree (no
+    recursion; an element's start and end events bracket its subtree)."""
 
     def __init__(self, page_chars: int = 0) -> None:
         self.page_chars = page_chars
@@ -195,7 +204,6 @@ class _Walker:
         self.links = 0
         self.pre = 0
         self.rows = 0  # open data rows (<tr> joined into one block)
-        self.row: Any = None  # the <tr> that opened the current data row
 
     def text(self, value: str | None) -> None:
         if value:
@@ -225,73 +233,80 @@ class _Walker:
                                  vetoed))
 
     def walk(self, root: Any) -> list[Block]:
-        stack: list[tuple[Any, bool]] = [(root, False)]
-        while stack:
-            el, closing = stack.pop()
-            tag = el.tag if isinstance(el.tag, str) else ""
-            if closing:
-                self._close(el, tag)
-                continue
-            if not tag or tag in _SKIP_TAGS or _hidden(el):
-                self.text(el.tail)
-                continue
-            if tag == "br":
-                if self.rows:
-                    self.text(" ")
-                else:
-                    self.flush()
-                self.text(el.tail)
-                continue
-            self._open(el, tag)
-            self.text(el.text)
-            stack.append((el, True))
-            stack.extend((child, False) for child in reversed(el))
+        undo: list[int] = []
+        walker = etree.iterwalk(root, events=("start", "end"))
+        for event, el in walker:
+            if event == "start":
+                flags = self._open(el)
+                if flags & _SKIPPED:
+                    walker.skip_subtree()
+                undo.append(flags)
+            else:
+                self._close(el, undo.pop())
         self.flush()
         return self.blocks
 
-    def _open(self, el: Any, tag: str) -> None:
+    def _open(self, el: Any) -> int:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        attrs = dict(el.items()) if len(el.attrib) else {}
+        if not tag or tag in _SKIP_TAGS or (attrs and _hidden(attrs)):
+            return _SKIPPED
+        if tag == "br":
+            if self.rows:
+                self.text(" ")
+            else:
+                self.flush()
+            return _BR
+        flags = 0
         if tag == "tr" and not self.rows and _data_row(el):
             self.flush()
-            self.rows, self.row = 1, el
+            self.rows = 1
             self.kinds.append(("table_row", 0))
+            flags |= _ROW
         elif tag in ("td", "th") and self.rows:
             if any(p.strip() for p, _ in self.buf):
                 self.text(" | ")
         elif tag in _BLOCK_TAGS and not self.rows:
             self.flush()
+            flags |= _BLOCK
         if tag == "pre":
             self.pre += 1
+            flags |= _PRE
         if tag == "a":
             self.links += 1
+            flags |= _LINK
         kind = _KIND_TAGS.get(tag)
         if kind is not None and not self.rows:
             self.kinds.append((kind, int(tag[1]) if kind == "heading" else 0))
-        container = self._container(el)
+            flags |= _KIND
+        container = _container(tag, attrs.get("id"), attrs.get("class"), attrs.get("role"))
+        share = (len(el.text_content()) / self.page_chars
+                 if container in VETO_CONTAINERS and self.page_chars else 0.0)
+        if share > MAX_VETO_SHARE:
+            container += "_wrapper"  # furniture by name, the page by size
         if container:
             self.containers.append(container)
+            flags |= _CONTAINER
+        self.text(el.text)
+        return flags
 
-    def _container(self, el: Any) -> str:
-        container = container_of(el)
-        if container in VETO_CONTAINERS and self.page_chars:
-            share = len(el.text_content()) / self.page_chars
-            if share > MAX_VETO_SHARE:
-                return container + "_wrapper"  # furniture by name, the page by size
-        return container
-
-    def _close(self, el: Any, tag: str) -> None:
-        if el is self.row:
+    def _close(self, el: Any, flags: int) -> None:
+        if flags & (_SKIPPED | _BR):
+            self.text(el.tail)
+            return
+        if flags & _ROW:
             self.flush()
-            self.rows, self.row = 0, None
+            self.rows = 0
             self.kinds.pop()
-        elif tag in _BLOCK_TAGS and tag not in ("td", "th") and not self.rows:
+        elif flags & _BLOCK:
             self.flush()
-        if container_of(el):  # pushed by _open under this name or as a wrapper
+        if flags & _CONTAINER:
             self.containers.pop()
-        if _KIND_TAGS.get(tag) is not None and not self.rows and self.kinds:
+        if flags & _KIND:
             self.kinds.pop()
-        if tag == "a":
+        if flags & _LINK:
             self.links -= 1
-        if tag == "pre":
+        if flags & _PRE:
             self.pre -= 1
         self.text(el.tail)
 
