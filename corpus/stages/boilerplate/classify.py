@@ -54,6 +54,9 @@ TERMINAL_BONUS = 1.0
 NO_TERMINAL_COST = 1.5
 # Positive score (about two paragraphs) before a barrier that makes it close the article.
 CLOSING_MASS = 10.0
+# A gap of at most this many lines between two stretches of article is article too: a
+# subheading with a list of up to five items.
+MAX_KEPT_GAP = 6
 # Cue reasons that close an article: its body never continues past a comment thread's
 # header or the copyright footer.
 BARRIER_REASONS = frozenset({"comment_widget", "comment_header", "copyright"})
@@ -357,6 +360,10 @@ def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
                 return reason
     if (reason := _sentence_cue(norm, n)) is not None:
         return reason
+    if 2 <= n <= 6 and not prose and _bio_header(stripped, low):
+        return "byline"
+    if n <= 12 and _dateline(norm, stripped):
+        return "byline"
     m = _SUFFIX_RE.search(stripped)
     if m and not _ends_sentence(m.group(1)):
         suffix = [w for w in m.group(1).split() if any(c.isalpha() for c in w)]
@@ -386,6 +393,34 @@ def _sentence_cue(norm: str, n: int) -> str | None:
         elif start.match(norm) or (n <= data.SENTENCE_CUE_MAX_WORDS and anywhere.search(norm)):
             return reason
     return None
+
+
+@lru_cache(maxsize=1)
+def _bio_prefixes() -> tuple[str, ...]:
+    return tuple(sorted((p + " " for p in data.BIO_PREFIXES), key=len, reverse=True))
+
+
+def _bio_header(stripped: str, low: str) -> bool:
+    """"About Jane Doe": a bio box's header (the prefix, then capitalised words only)."""
+    for prefix in _bio_prefixes():
+        if low.startswith(prefix):
+            rest = stripped[len(prefix):].split()
+            return bool(rest) and all(w[:1].isupper() for w in rest)
+    return False
+
+
+@lru_cache(maxsize=1)
+def _date_words() -> frozenset[str]:
+    return frozenset(w for p in data.DATE_WORDS for w in _norm(p).split())
+
+
+def _dateline(norm: str, stripped: str) -> bool:
+    """A line of only dates and times: month and weekday names and numbers
+    ("Tuesday November 19, 2019", "August 22, 2018 at 5:57 am")."""
+    if not any(c.isdigit() for c in stripped):
+        return False
+    words = norm.split()
+    return bool(words) and all(w in _date_words() for w in words)
 
 
 def line_cue(text: str, *, strict: bool = True) -> str | None:
@@ -519,8 +554,8 @@ def _score(
 _PRE, _BODY, _GAP, _POST = range(4)
 
 
-def _viterbi(scores: Sequence[float], barriers: Sequence[bool]) -> list[bool]:
-    """Which lines lie in the article body: best path PRE → BODY ⇄ GAP → POST.
+def _viterbi(scores: Sequence[float], barriers: Sequence[bool]) -> list[int]:
+    """The state of every line on the best path PRE → BODY ⇄ GAP → POST.
 
     BODY lines earn their score, GAP lines cost ``GAP_LINE_COST`` each, PRE/POST lines
     are free; every switch into or out of BODY costs ``SWITCH_COST``. A barrier line
@@ -566,7 +601,24 @@ def _viterbi(scores: Sequence[float], barriers: Sequence[bool]) -> list[bool]:
         state = ptr[state]
         path.append(state)
     path.reverse()
-    return [p == _BODY for p in path]
+    return path
+
+
+def _with_short_gaps(states: Sequence[int]) -> list[bool]:
+    """Body lines, and the lines of every gap of at most ``MAX_KEPT_GAP`` lines between
+    two of them: a subheading over the next paragraph, a short list inside the article.
+    (A longer gap is an inline box, a tag list, a comment thread: its lines stay out.)"""
+    out = [s == _BODY for s in states]
+    run: list[int] = []
+    for i, state in enumerate(states):
+        if state == _GAP:
+            run.append(i)
+            continue
+        if state == _BODY and 0 < len(run) <= MAX_KEPT_GAP:
+            for j in run:
+                out[j] = True
+        run = []
+    return out
 
 
 def _navigation_run(lines: Sequence[_Line | None], i: int) -> bool:
@@ -684,7 +736,8 @@ def classify_page(
         if f.cue is not None:
             f.score = min(f.score, CUE_SCORE_CAP)
     order = [i for i, f in enumerate(feats) if f is not None]
-    in_body = _viterbi([f.score for f in present], [f.cue in BARRIER_REASONS for f in present])
+    states = _viterbi([f.score for f in present], [f.cue in BARRIER_REASONS for f in present])
+    in_body = _with_short_gaps(states)
     reasons: list[str | None] = ["empty"] * len(lines)
     for i, body in zip(order, in_body, strict=True):
         f = feats[i]

@@ -60,6 +60,46 @@ TEASER_PREFIXES: tuple[str, ...] = (
     "most popular", "top stories", "editor's picks", "also on",
     "ещё по теме", "еще по теме", "новости по теме", "також читайте", "meistgelesen",
     "les plus lus", "lo más leído", "mais lidas", "più letti",
+    "related links", "related content", "related posts", "related videos", "trending",
+    "trending now", "explore further", "featured video", "continue reading",
+    "continue reading below", "keep reading", "more like this", "more in", "more about",
+    "recommended for you", "sponsored stories", "from the web", "around the web",
+    "продолжение ниже", "популярное", "рекомендуем", "weitere artikel", "empfohlen",
+    "à découvrir", "recommandé", "relacionados", "recomendados", "consigliati",
+)  # fmt: skip
+
+# A line that opens an author's box: "About Jane Doe", "Über Moritz Bachmann".
+BIO_PREFIXES: tuple[str, ...] = (
+    "about", "about the author", "sobre", "über", "à propos de", "a proposito di",
+    "o autorze", "об авторе", "про автора", "over", "hakkında",
+)  # fmt: skip
+
+# Month and weekday names: a line made of them and numbers is a dateline.
+DATE_WORDS: tuple[str, ...] = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thurs", "fri",
+    "sat", "sun", "am", "pm", "a.m", "p.m", "at", "on", "updated", "published", "posted",
+    "gmt", "utc", "est", "edt", "pst", "pdt", "cet", "cest", "bst",
+    "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+    "октября", "ноября", "декабря", "понедельник", "вторник", "среда", "четверг", "пятница",
+    "суббота", "воскресенье", "січня", "лютого", "березня", "квітня", "травня", "червня",
+    "липня", "серпня", "вересня", "жовтня", "листопада", "грудня",
+    "januar", "februar", "märz", "mai", "juni", "juli", "oktober", "dezember", "montag",
+    "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "um", "uhr",
+    "janvier", "février", "mars", "avril", "juin", "juillet", "août", "septembre",
+    "octobre", "novembre", "décembre", "lundi", "mardi", "mercredi", "jeudi", "vendredi",
+    "samedi", "dimanche", "le", "à",
+    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+    "octubre", "noviembre", "diciembre", "lunes", "martes", "miércoles", "jueves",
+    "viernes", "sábado", "domingo", "de", "del", "las", "a las",
+    "janeiro", "fevereiro", "março", "maio", "junho", "julho", "setembro", "outubro",
+    "novembro", "dezembro", "segunda-feira", "terça-feira", "quarta-feira",
+    "quinta-feira", "sexta-feira", "às",
+    "gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre",
+    "dicembre", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato",
+    "domenica", "alle",
 )  # fmt: skip
 
 # Sentences that are page furniture, by category: what a site says about itself, its

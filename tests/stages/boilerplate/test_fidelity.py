@@ -231,3 +231,29 @@ def test_the_page_language_reaches_the_boilerplate_step():
 
     doc = content_document(Source(path="p.html"), html, "html", InputConfig())
     assert doc.meta["lang"] == "de" and doc.origin == "html"
+
+
+def test_subheadings_and_short_lists_inside_a_text_article_are_kept():
+    lines = [
+        "Home", "News", "Sport", "Weather",
+        "The city budget passes after a long night",
+        *ARTICLE[:2],
+        "What the money buys",
+        "- two schools",
+        "- a library",
+        "- a new bridge",
+        "The mayor said work on all three would start in the spring, weather permitting.",
+        "Residents who spoke at the meeting welcomed the plan but asked for more bus lines.",
+        "Share", "Tweet", "Most read", "Weather warning for the weekend", "Train fares rise",
+    ]
+    keep = dict(zip(lines, corpus.keep_lines(lines, "en"), strict=True))
+    for line in ("What the money buys", "- two schools", "- a library", "- a new bridge"):
+        assert keep[line], line
+    for line in ("Home", "Share", "Tweet", "Most read", "Train fares rise"):
+        assert not keep[line], line
+    from corpus.stages.boilerplate.classify import classify_page
+
+    kinds = {line: v.kind for line, v in zip(lines, classify_page(lines, lang="en"),
+                                              strict=True)}
+    assert kinds["- two schools"] == "list_item"
+    assert kinds["The city budget passes after a long night"] == "title"
