@@ -279,12 +279,6 @@ def _maybe_link(text: str) -> bool:
     return "@" in text or "://" in text or "www." in text.lower()
 
 
-@lru_cache(maxsize=1)
-def _cookie_words() -> tuple[str, ...]:
-    """The cookie words as substrings: a quick test before the regex, which needs one."""
-    return tuple(n for w in data.COOKIE_WORDS if (n := _norm(w)))
-
-
 def _ends_sentence(text: str) -> bool:
     stripped = text.rstrip().rstrip(_CLOSERS)
     return bool(stripped) and stripped[-1] in _TERMINAL and not stripped.endswith("...")
@@ -319,11 +313,7 @@ def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
         return "link"
     if low.startswith(data.TEASER_PREFIXES):
         return "teaser"
-    if (
-        any(w in norm for w in _cookie_words())
-        and rx["cookie"].search(norm)
-        and rx["consent"].search(norm)
-    ):
+    if rx["cookie"].search(norm) and rx["consent"].search(norm):
         return "cookie_notice"
     # A site's footer reserves rights or names a year; a photo credit names a person/agency.
     # (Both searches are costly on long lines, and only lines of 20 words or less need them.)
@@ -468,19 +458,35 @@ def _units(words: Sequence[str], counts: Counter[str]) -> float:
     return units
 
 
+# Lines up to this long have their page-independent features cached: menus, buttons,
+# credits and footers recur on every page of a site, and a site's pages come together.
+CACHED_LINE_CHARS = 200
+_STATIC_CACHE = 1 << 15
+
+
 def _features(text: str) -> _Line:
+    """A line's features; what does not depend on the page is computed once per line text
+    (for short lines, see ``CACHED_LINE_CHARS``) and shared, never mutated."""
+    static = _static_cached(text) if len(text) <= CACHED_LINE_CHARS else _static(text)
+    return _Line(*static)
+
+
+def _static(text: str) -> tuple:
     words = text.split()
     classes = _classes(text)
     chars = _class_counts(classes)
     counts = _script_counts(text, chars)
     script = max(sorted(counts), key=counts.__getitem__) if counts else ""
     tokens = _WORD_RE.findall(text.lower())
-    line = _Line(text, len(words), _units(words, counts), script, counts, classes, chars, tokens)
     # the normal form is the \w tokens joined, unless a token holds a digit or "_"
     joined = " ".join(tokens)
     norm = _norm(text) if _DIGIT_RE.search(joined) else joined
-    line.cue = _cue(text, words, norm)
-    return line
+    cue = _cue(text, words, norm)
+    return (text, len(words), _units(words, counts), script, counts, classes, chars, tokens,
+            cue)
+
+
+_static_cached = lru_cache(maxsize=_STATIC_CACHE)(_static)
 
 
 def _score(
@@ -547,6 +553,19 @@ def _score(
         penalties.append((-99.0, "ui_string"))  # ranks first: it names the line best
     line.score = score
     line.why = min(penalties)[1] if penalties else "outside_body"
+
+
+@lru_cache(maxsize=_STATIC_CACHE)
+def _score_cached(text: str, page_script: str, stoplist: str | None) -> tuple[float, str]:
+    """``_score`` of a short line on a page of this script and stoplist (they repeat)."""
+    line = _Line(*_static_cached(text))
+    stopset, stop_script = None, ""
+    if stoplist is not None:
+        sl = load_stoplists()
+        k = sl.names.index(stoplist)
+        stopset, stop_script = sl.sets[k], sl.scripts[k]
+    _score(line, page_script=page_script, stopset=stopset, stop_script=stop_script)
+    return line.score, line.why
 
 
 # --- layout ------------------------------------------------------------------------------
@@ -728,7 +747,10 @@ def classify_page(
     for i, f in enumerate(feats):
         if f is None:
             continue
-        _score(f, page_script=page_script, stopset=stopset, stop_script=stop_script)
+        if len(f.text) <= CACHED_LINE_CHARS:
+            f.score, f.why = _score_cached(f.text, page_script, name)
+        else:
+            _score(f, page_script=page_script, stopset=stopset, stop_script=stop_script)
         if repeats is not None and repeats[i] >= min_repeats:
             f.cue = f.cue or "repeated_across_pages"
         elif repeats is not None and repeats[i] > 0:
