@@ -55,6 +55,7 @@ def train(out, vocab_size, model_type, langs, sides, sample, character_coverage,
     """
     from corpus.export.spm import SpmConfig
     from corpus.export.spm import train as train_model
+    from corpus.run.lock import OutLock
 
     codes = [c.strip() for item in langs for c in item.split(",") if c.strip()]
     config = SpmConfig(
@@ -62,7 +63,8 @@ def train(out, vocab_size, model_type, langs, sides, sample, character_coverage,
         character_coverage=character_coverage, hard_vocab_limit=hard_vocab_limit,
         byte_fallback=byte_fallback, seed=seed, threads=threads,
     )
-    entry = train_model(out, config, name)
+    with OutLock(out, "corpus spm train"):  # it writes OUT/spm/ and OUT's manifest
+        entry = train_model(out, config, name)
     click.echo(f"{out / entry['model']}: {entry['pieces']} pieces from "
                f"{len(entry['inputs'])} file(s)", err=True)
     if entry["pieces"] < vocab_size:
