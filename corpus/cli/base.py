@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from corpus.errors import ConfigError, CorpusError, Interrupted
+from corpus.languages import check_detectable
 from corpus.run import signals
 
 
@@ -101,6 +102,17 @@ def parse_languages(value: str | None) -> list[str] | None:
     if value is None:
         return None
     return [code.strip() for code in value.split(",") if code.strip()]
+
+
+def checked_languages(codes: list[str], flag: str, *, und: bool = False) -> list[str]:
+    """*codes* if language ID knows each (``und`` too where *und*); else a usage error
+    naming *flag* and the known codes (``--lang xx`` used to be accepted with exit 0)."""
+    for code in codes:
+        try:
+            check_detectable(code, flag, und=und)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    return codes
 
 
 def models_dir_option(func: Callable[..., Any]) -> Callable[..., Any]:
