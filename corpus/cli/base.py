@@ -77,6 +77,9 @@ class CorpusGroup(click.Group):
             return super().invoke(ctx)
         except BrokenPipeError:
             _quiet_broken_pipe()
+        except KeyboardInterrupt as exc:  # before a command started (click says "Aborted!")
+            click.echo("\nInterrupted.", err=True)
+            ctx.exit(exit_code(exc))
 
 
 CorpusGroup.group_class = CorpusGroup

@@ -34,6 +34,7 @@ from typing import Any
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 WATCH_SECONDS = 1.0  # how often a worker without PR_SET_PDEATHSIG looks for its parent
+AGAIN_SECONDS = 0.05  # a swallowed interrupt is raised again this much later
 
 
 class Interrupt(KeyboardInterrupt):
@@ -58,6 +59,7 @@ class _Handler:
 
     def __init__(self) -> None:
         self.seen: list[int] = []
+        self.again: int | None = None  # swallowed, to be raised again
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
         self.seen.append(signum)
@@ -70,21 +72,31 @@ class _Handler:
         """An ``sys.unraisablehook`` for an :class:`Interrupt` raised where Python cannot
         propagate it (a ``__del__``, a generator closed by the garbage collector): it
         used to be printed ("Exception ignored in …" and a traceback) and the run went
-        on, once to exit 0. Here the signal is delivered again, to be raised in
-        ordinary code at the next opportunity."""
+        on, once to exit 0. Here it is raised again shortly after, from a one-shot
+        ``SIGALRM`` (any Python code run from the hook itself could be cut by it and be
+        swallowed once more), at the main thread's next check, in ordinary code."""
 
         def unraisable(info: Any) -> None:
             if isinstance(info.exc_value, Interrupt) and self.seen:
+                self.again = info.exc_value.signum
                 self.seen.pop()
-                signal.raise_signal(info.exc_value.signum)
+                if signal.getsignal(signal.SIGALRM) == self.alarm:
+                    signal.setitimer(signal.ITIMER_REAL, AGAIN_SECONDS)
                 return
             hook(info)
 
         return unraisable
 
+    def alarm(self, signum: int, frame: FrameType | None) -> None:
+        if self.again is not None:
+            again, self.again = self.again, None
+            self(again, frame)
+
     @property
     def signum(self) -> int | None:
-        return self.seen[0] if self.seen else None
+        if self.seen:
+            return self.seen[0]
+        return self.again
 
 
 _installed: _Handler | None = None
@@ -104,6 +116,9 @@ def install() -> Callable[[], None]:
     hook = sys.unraisablehook
     for sig in SIGNALS:
         signal.signal(sig, handler)
+    alarm = signal.getsignal(signal.SIGALRM)
+    if alarm in (signal.SIG_DFL, None):  # nobody else uses it
+        signal.signal(signal.SIGALRM, handler.alarm)
     sys.unraisablehook = handler.swallowed(hook)
     _installed = handler
 
@@ -111,6 +126,9 @@ def install() -> Callable[[], None]:
         global _installed
         for sig, old in previous.items():
             signal.signal(sig, old)
+        if signal.getsignal(signal.SIGALRM) == handler.alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, alarm)
         sys.unraisablehook = hook
         _installed = None
 
