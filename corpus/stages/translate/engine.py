@@ -121,7 +121,8 @@ def load_model(package: InstalledModel, options: EngineOptions) -> LoadedModel:
                 intra_threads=intra,
             )
             sp = sentencepiece.SentencePieceProcessor(model_file=str(package.sp_model))
-        except (RuntimeError, OSError, ValueError) as exc:  # a damaged model.bin or .model
+        except Exception as exc:  # a damaged model.bin or .model: ctranslate2 raises
+            # RuntimeError, IndexError or ValueError depending on where the bytes break
             src, tgt = package.from_code, package.to_code
             reason = " ".join(str(exc).split()) or type(exc).__name__
             raise ModelError(
