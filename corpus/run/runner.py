@@ -11,6 +11,11 @@ corpus-wide steps' state. ``--resume`` cuts the staged files back to the last ch
 and carries on with the next shard, so an interrupted run ends with the same bytes as an
 uninterrupted one. After the last shard the state is kept in ``OUT/.corpus-state/`` so
 ``--append`` can add new inputs with dedup and counts that see the whole corpus.
+
+A run holds OUT's lock throughout (:mod:`corpus.run.lock`), checks what ``--resume`` or
+``--append`` would continue before touching it (:mod:`corpus.run.checks`), removes its
+staging folder when it fails (an interruption keeps it, for ``--resume``) and lets no
+signal cut the commit (:mod:`corpus.run.signals`).
 """
 
 from __future__ import annotations
@@ -283,15 +288,14 @@ class Runner:
             self.appended = resume_state["appended"]
             if self.appended is not None:  # an interrupted --append: the same new inputs
                 known = writer.known_inputs(limit=self.appended)
-                refs = [r for r in refs if r.path not in known or r.is_stdin]
+                refs[:] = [r for r in refs if r.path not in known or r.is_stdin]
         elif append_state is not None:
             self._seed_from_out(writer, append_state)
             known = writer.known_inputs()
             self.appended = writer.n_inputs
             new_refs = [r for r in refs if r.path not in known or r.is_stdin]
             skipped = len(refs) - len(new_refs)
-            refs.clear()
-            refs.extend(new_refs)
+            refs[:] = new_refs
             del new_refs, known
         cut = shards(refs, self.opt.shard_mb, self.opt.shard_files)
         if resume_state is not None:
