@@ -35,6 +35,7 @@ from typing import Any
 from corpus.errors import InUseError
 
 LOCK_FILE = ".corpus-lock"
+CLAIM_TRIES = 5  # without flock: stale files replaced before giving up
 _HELD: set[int] = set()  # descriptors of locks held by this process
 
 
@@ -83,38 +84,48 @@ class OutLock:
             except BaseException:
                 os.close(fd)
                 raise
+            if locked is None:
+                os.close(fd)
+                fd = self._claim_without_flock()
+                break
             if locked is False:
                 holder = _read_holder(fd)
                 os.close(fd)
                 raise InUseError(_in_use_message(self.out, self.path, holder))
-            if locked is None and not self._claim_without_flock(fd):
-                continue  # the stale file was removed: create a fresh one
             # The file may have been unlinked by the previous holder between our open
             # and our lock: then we hold a lock on a name nobody else sees. Retry.
             try:
                 same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
             except FileNotFoundError:
                 same = False
-            if not same:
-                os.close(fd)
-                continue
-            break
+            if same:
+                break
+            os.close(fd)
         self.fd = fd
         _HELD.add(fd)
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(_me(self.command)).encode() + b"\n", 0)
 
-    def _claim_without_flock(self, fd: int) -> bool:
-        """No flock here: trust a live holder named in the file, replace a dead one."""
-        holder = _read_holder(fd)
-        if holder and not _is_stale(holder):
+    def _claim_without_flock(self) -> int:
+        """No flock on this file system: the file's existence is the lock (``O_EXCL``);
+        one whose holder is gone (a dead pid on this host; an empty or garbled file, such
+        as the one the flock probe just created) is replaced."""
+        for _ in range(CLAIM_TRIES):
+            try:
+                return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC,
+                               0o644)
+            except FileExistsError:
+                pass
+            try:
+                fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+            except FileNotFoundError:
+                continue
+            holder = _read_holder(fd)
             os.close(fd)
-            raise InUseError(_in_use_message(self.out, self.path, holder))
-        if holder:  # stale: start again with a new file, so two claimers cannot share it
-            os.close(fd)
+            if holder and not _is_stale(holder):
+                raise InUseError(_in_use_message(self.out, self.path, holder))
             self.path.unlink(missing_ok=True)
-            return False
-        return True
+        raise InUseError(_in_use_message(self.out, self.path, {}))
 
     def release(self) -> None:
         if self.fd is None:

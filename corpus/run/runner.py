@@ -237,7 +237,7 @@ class Runner:
             raise cannot_append(self.out, str(exc)) from None
         if state is None:
             raise MismatchError(f"{self.out} holds no finished run to append to ({path} is "
-                              "missing); build it without --append")
+                                "missing); build it without --append")
         changed = pipeline_changes(state["pipeline"], self.prints[0])
         if changed is not None:
             raise MismatchError(

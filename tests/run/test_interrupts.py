@@ -159,6 +159,36 @@ def test_a_second_run_on_a_locked_out_stops_with_exit_1_and_the_holder(corpus_di
     assert not (out / ".corpus-lock").exists()  # and released
 
 
+# The same holder on a file system without flock (some network mounts): flock fails with
+# ENOLCK there, as it does here once replaced so.
+NO_FLOCK = """
+import errno, fcntl, os
+def no_flock(fd, op):
+    raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+fcntl.flock = no_flock
+"""
+
+
+def test_without_flock_the_holder_in_the_file_decides(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", NO_FLOCK + HOLDER, str(out)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        second = subprocess.run([sys.executable, "-c", NO_FLOCK + HOLDER, str(out)],
+                                capture_output=True, text=True, timeout=60, input="")
+        assert second.returncode == 1 and "InUseError" in second.stderr
+        assert f"pid {holder.pid} on {socket.gethostname()}" in second.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder is dead: its file is stale, and replaced
+    third = subprocess.run([sys.executable, "-c", NO_FLOCK + HOLDER, str(out)],
+                           capture_output=True, text=True, timeout=60, input="")
+    assert third.returncode == 0 and third.stdout.strip() == "locked", third.stderr
+
+
 def test_a_rejected_run_leaves_no_empty_out(tmp_path):
     out = tmp_path / "new"
     result = CliRunner().invoke(cli, ["build", str(tmp_path / "nothing*"), "-o", str(out)])
