@@ -124,11 +124,11 @@ def _fill(out: Path, manifest: dict[str, Any], pipe: Pipeline, step: Step) -> Fi
         with deferred() as signals_seen:
             staging.commit(replace_dirs=("parallel",))
     except OSError as exc:
-        files.close()
+        files.discard()
         staging.abort()
         raise FatalError(f"rewriting {out} failed: {exc}; OUT is unchanged") from None
     except BaseException:
-        files.close()
+        files.discard()
         staging.abort()  # nothing to resume: translate starts again from OUT's files
         raise
     if signals_seen:

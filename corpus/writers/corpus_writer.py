@@ -268,7 +268,8 @@ class CorpusWriter:
         self.staging.commit()
 
     def abort(self) -> None:
-        self.files.close()
+        """A failed run: its files closed, unflushed data dropped, the staging folder gone."""
+        self.files.discard()
         self.staging.abort()
 
 

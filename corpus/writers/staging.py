@@ -13,6 +13,7 @@ disk used to stay full because of it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -120,6 +121,16 @@ class StagedFiles:
 
     def close(self) -> None:
         self._stack.close()
+        self._files.clear()
+
+    def discard(self) -> None:
+        """Close every file of a run that failed, whatever is left unwritten: on a full
+        disk closing flushes and fails again, and that must not keep the caller from
+        removing the staging folder."""
+        self._stack.pop_all()
+        for handle in self._files.values():
+            with contextlib.suppress(OSError):
+                handle.close()
         self._files.clear()
 
 
