@@ -34,6 +34,7 @@ import json
 import sys
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -41,7 +42,7 @@ from typing import Any, TypeVar
 
 from corpus.errors import ConfigError
 from corpus.ingest.config import InputConfig
-from corpus.languages import check_language_code
+from corpus.languages import check_detectable, check_translatable
 from corpus.registry import Step, base_name, get_step
 from corpus.writers.config import OutputConfig
 
@@ -163,9 +164,9 @@ def pipeline_from_dict(
     if languages is not None:
         top["languages"] = list(languages)
     spec = build(PipelineFile, top, where=where, what="the top level")
-    _check_lang_code(spec.target, where, "target")
+    _check_lang_code(check_translatable, spec.target, where, "target")
     for code in spec.languages:
-        _check_lang_code(code, where, "languages")
+        _check_lang_code(check_detectable, code, where, "languages")
     pipe = Pipeline(path=where, text=text or json.dumps(data, sort_keys=True),
                     target=spec.target, languages=list(spec.languages))
     pipe.input = build(InputConfig, spec.input, where=where, what="[input]")
@@ -299,8 +300,8 @@ def describe(annotation: Any) -> str:
     return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
 
 
-def _check_lang_code(code: str, where: str, key: str) -> None:
+def _check_lang_code(check: Callable[[Any, str], str], code: Any, where: str, key: str) -> None:
     try:
-        check_language_code(code, key)
+        check(code, key)
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from None

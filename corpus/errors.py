@@ -2,6 +2,9 @@
 
 * ``ConfigError``  – raised before any work starts (bad pipeline file, unknown step,
   bad flag or parameter value). Exit 2.
+* ``MismatchError`` – what ``--resume`` or ``--append`` would build on is not what it
+  expects (a damaged or older state, a changed or missing file, other inputs): nothing
+  was touched; the message names the file and how to rebuild. Exit 2, one line.
 * ``InputError``   – an input cannot be used. Inside a build it is never fatal: the
   reader turns it into a ``dropped:<reason>`` / ``error:<message>`` entry of the
   manifest. Where a command reads one file and cannot (``corpus audit`` of a broken
@@ -10,6 +13,8 @@
   outputs already in OUT stay as they were before the run.
 * ``ModelError``   – a translation model cannot be installed, found, loaded or removed.
   Exit 1; the message says which ``corpus models`` command mends it.
+* ``InUseError``   – another run holds OUT's lock (``OUT/.corpus-lock``). Exit 1; nothing
+  was touched.
 * ``Interrupted``  – Ctrl-C or SIGTERM; OUT is unchanged. Exit 130 (or 128 + signal).
 
 Record-level problems are not exceptions: they are rejections with a reason (STYLE 5).
@@ -30,6 +35,12 @@ class ConfigError(CorpusError):
     exit_code = 2
 
 
+class MismatchError(CorpusError):
+    """OUT does not hold what --resume/--append expects; nothing has been done yet."""
+
+    exit_code = 2
+
+
 class InputError(CorpusError):
     """An input cannot be read; in a build it is recorded in the manifest and skipped."""
 
@@ -40,6 +51,10 @@ class FatalError(CorpusError):
 
 class ModelError(FatalError):
     """A model cannot be installed, found, loaded or removed; the message says what to do."""
+
+
+class InUseError(FatalError):
+    """Another run is writing the same OUT; the message names it (pid, host, start)."""
 
 
 class Interrupted(CorpusError):

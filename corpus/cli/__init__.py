@@ -4,7 +4,8 @@ Exit codes, the same for every command, mapped in one place
 (:class:`corpus.cli.base.CorpusCommand`): 0 the run completed (dropped inputs are normal
 and counted), 1 the run could not complete (``FatalError``, ``ModelError``,
 ``InputError``, any other ``OSError``), 2 usage or configuration error (``ConfigError``),
-130/143 interrupted. A closed standard output (``corpus audit OUT | head``) ends a
+130/143 interrupted (SIGINT/SIGTERM; also when a signal arrived as the command
+finished). A closed standard output (``corpus audit OUT | head``) ends a
 command quietly with 0.
 """
 
@@ -22,6 +23,7 @@ from corpus.cli.models import models
 from corpus.cli.segment import segment
 from corpus.cli.spm import spm
 from corpus.cli.translate import translate
+from corpus.run import signals
 
 
 @click.group(cls=CorpusGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,4 +43,7 @@ for _command in (build, detect, segment, models, translate, audit, spm, export):
 
 
 def main() -> None:
+    # For the whole process, not only while a command runs: a Ctrl-C while Python exits
+    # (joining a pool's threads) is then no traceback either.
+    signals.install()
     cli(prog_name="corpus")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from corpus.cli.base import CorpusCommand, parse_languages, pipeline_option
+from corpus.cli.base import CorpusCommand, checked_languages, parse_languages, pipeline_option
 
 FORMATS = ("table", "json", "csv", "html")
 SUFFIXES = {".json": "json", ".csv": "csv", ".html": "html", ".htm": "html", ".txt": "table"}
@@ -47,7 +47,7 @@ def choose_format(fmt: str | None, output: str | None, tty: bool) -> str:
               help="Segments below this probability are listed as low-confidence.")
 @click.option("--limit", type=click.IntRange(0), default=20, show_default=True,
               help="Rows per list in the table format.")
-@click.option("--max-rows", type=click.IntRange(0), default=1000, show_default=True,
+@click.option("--max-rows", type=click.IntRange(0, 1_000_000), default=1000, show_default=True,
               help="Rows kept per list in JSON/HTML; the rest are counted, not listed.")
 @pipeline_option("Pipeline for raw inputs (default: the packaged default pipeline).")
 @click.option("--languages", help="Raw inputs: allowed languages for detection, e.g. en,ru,uk.")
@@ -75,7 +75,8 @@ def audit(paths, fmt, output, langs, foreign, min_prob, docs, low_prob, limit, m
 
     to_file = output not in (None, "-")
     fmt = choose_format(fmt, output, sys.stdout.isatty())
-    filters = Filters(langs=_codes(langs), foreign=foreign, min_prob=min_prob, docs=tuple(docs))
+    codes = tuple(checked_languages(list(_codes(langs)), "--lang", und=True))
+    filters = Filters(langs=codes, foreign=foreign, min_prob=min_prob, docs=tuple(docs))
     for path in paths:
         if path != "-" and not any(ch in path for ch in "*?[") and not Path(path).exists():
             raise click.UsageError(f"{path}: no such file or directory")

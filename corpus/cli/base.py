@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import click
 
 from corpus.errors import ConfigError, CorpusError, Interrupted
+from corpus.languages import check_detectable
+from corpus.run import signals
 
 
 def exit_code(exc: BaseException) -> int:
@@ -17,14 +20,33 @@ def exit_code(exc: BaseException) -> int:
     if isinstance(exc, CorpusError):
         return exc.exit_code
     if isinstance(exc, KeyboardInterrupt):
-        return 130
+        return signals.interrupt_exit_code(exc)
     return 1
 
 
 class CorpusCommand(click.Command):
-    """A command whose library errors become one-line messages and the exit codes above."""
+    """A command whose library errors become one-line messages and the exit codes above.
+
+    SIGINT and SIGTERM both end a command as Ctrl-C does (:mod:`corpus.run.signals`),
+    with 130 or 143; a command that finishes although a signal arrived (one that hit a
+    commit, which is never cut) still exits with that code, so the status always says
+    the run was interrupted.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
+        restore = signals.install()
+        try:
+            result = self._invoke(ctx)
+            received = signals.received()
+            if received is not None:
+                click.echo(f"\nInterrupted ({signal.Signals(received).name}) as the command "
+                           "finished; its work is complete.", err=True)
+                ctx.exit(128 + received)
+            return result
+        finally:
+            restore()
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
@@ -37,9 +59,9 @@ class CorpusCommand(click.Command):
         except CorpusError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exit_code(exc))
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             click.echo("\nInterrupted.", err=True)
-            ctx.exit(130)
+            ctx.exit(exit_code(exc))
         except OSError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
@@ -55,6 +77,9 @@ class CorpusGroup(click.Group):
             return super().invoke(ctx)
         except BrokenPipeError:
             _quiet_broken_pipe()
+        except KeyboardInterrupt as exc:  # before a command started (click says "Aborted!")
+            click.echo("\nInterrupted.", err=True)
+            ctx.exit(exit_code(exc))
 
 
 CorpusGroup.group_class = CorpusGroup
@@ -80,6 +105,17 @@ def parse_languages(value: str | None) -> list[str] | None:
     if value is None:
         return None
     return [code.strip() for code in value.split(",") if code.strip()]
+
+
+def checked_languages(codes: list[str], flag: str, *, und: bool = False) -> list[str]:
+    """*codes* if language ID knows each (``und`` too where *und*); else a usage error
+    naming *flag* and the known codes (``--lang xx`` used to be accepted with exit 0)."""
+    for code in codes:
+        try:
+            check_detectable(code, flag, und=und)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    return codes
 
 
 def models_dir_option(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -17,6 +17,12 @@ from corpus.cli.base import (
 )
 from corpus.config import load_pipeline
 from corpus.errors import Interrupted
+from corpus.run.signals import interrupt_exit_code
+
+# Shards bound how much work a --resume repeats, not memory (a shard is a packed list of
+# names; every step flushes at a shard's end): the bounds only keep values sane.
+MAX_SHARD_FILES = 1_000_000
+MAX_SHARD_MB = 1_000_000.0
 
 
 @click.command(cls=CorpusCommand)
@@ -32,21 +38,25 @@ from corpus.errors import Interrupted
 @click.option("-j", "--workers", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes for the per-document steps; 0 = all cores.")
 @click.option("--resume", is_flag=True,
-              help="Continue an interrupted run into the same OUT from its last checkpoint.")
+              help="Continue an interrupted run into the same OUT from its last checkpoint; "
+                   "stops if the checkpoint is of other inputs or another pipeline.")
+@click.option("--restart", is_flag=True,
+              help="With --resume: where the checkpoint cannot be continued (other inputs, "
+                   "another pipeline, damaged), discard it and build from the start.")
 @click.option("--append", is_flag=True,
               help="Add inputs not yet in OUT; dedup and counts see the whole corpus.")
 @click.option("--executor", type=click.Choice(["local", "ray"]), default="local",
               show_default=True, help="Run on this machine, or on a Ray cluster.")
 @click.option("--address", help="Ray cluster address (auto, ray://host:10001).")
-@click.option("--shard-files", type=click.IntRange(min=1), default=512, show_default=True,
-              help="Inputs per checkpoint (resume granularity).")
-@click.option("--shard-mb", type=click.FloatRange(min=0.001), default=64.0, show_default=True,
-              help="Input megabytes per checkpoint.")
+@click.option("--shard-files", type=click.IntRange(min=1, max=MAX_SHARD_FILES), default=512,
+              show_default=True, help="Inputs per checkpoint (resume granularity).")
+@click.option("--shard-mb", type=click.FloatRange(min=0.001, max=MAX_SHARD_MB), default=64.0,
+              show_default=True, help="Input megabytes per checkpoint.")
 @click.option("--dry-run", is_flag=True, help="Print the resolved pipeline and inputs; do nothing.")
 @quiet_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print per-stage timings.")
-def build(inputs, out, pipeline, target, languages, device, models_dir, workers, resume, append,
-          executor, address, shard_files, shard_mb, dry_run, quiet, verbose):
+def build(inputs, out, pipeline, target, languages, device, models_dir, workers, resume, restart,
+          append, executor, address, shard_files, shard_mb, dry_run, quiet, verbose):
     """Ingest, clean, segment, detect and translate INPUTS into an aligned corpus in OUT.
 
     INPUTS are files, directories (read recursively), glob patterns or - for stdin:
@@ -58,9 +68,11 @@ def build(inputs, out, pipeline, target, languages, device, models_dir, workers,
         cat page.html | corpus build - -o out/
 
     Writes OUT/sentences.jsonl, segments.jsonl, documents.jsonl, mono/<lang>.txt,
-    parallel/<src>-<tgt>.*, manifest.json, audit.json and audit.html. Exit status 0
-    when the run completes (dropped inputs are listed in the manifest), 1 when it
-    cannot complete, 2 on usage or configuration errors.
+    parallel/<src>-<tgt>.*, manifest.json, audit.json and audit.html. One run at a
+    time per OUT (OUT/.corpus-lock). Exit status 0 when the run completes (dropped
+    inputs are listed in the manifest), 1 when it cannot complete (or OUT is in use),
+    2 on usage or configuration errors (and when what --resume or --append would
+    build on does not check out), 130/143 when interrupted (Ctrl-C, SIGTERM).
     """
     from corpus.ingest import expand_inputs
     from corpus.run.local import cpu_count
@@ -91,10 +103,12 @@ def build(inputs, out, pipeline, target, languages, device, models_dir, workers,
             address=address,
             shard_files=shard_files,
             shard_mb=shard_mb,
+            restart=restart,
         )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         raise Interrupted(f"Interrupted; {out} is unchanged. Add --resume to the same command "
-                          "to continue from the last checkpoint.") from None
+                          "to continue from the last checkpoint.",
+                          exit_code=interrupt_exit_code(exc)) from None
     if not quiet:
         if result.skipped_inputs:
             click.echo(f"  skipped {result.skipped_inputs} inputs already in {out}")

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from corpus.cli.base import CorpusCommand
+from corpus.cli.base import CorpusCommand, checked_languages
 
 
 def _languages(value: str | None) -> list[str] | None:
@@ -36,16 +36,10 @@ def detect(texts: tuple[str, ...], as_json: bool, languages: str | None, hint: s
         cat lines.txt | corpus detect --json --languages en,ru,uk
     """
     from corpus.stages.langid.detector import detect as detect_language
-    from corpus.stages.langid.detector import supported_languages
 
-    allowed = _languages(languages)
-    if allowed:
-        unknown = sorted(set(allowed) - set(supported_languages()))
-        if unknown:
-            raise click.UsageError(
-                f"unknown language code(s) {', '.join(unknown)}; "
-                f"known: {' '.join(supported_languages())}"
-            )
+    allowed = checked_languages(_languages(languages) or [], "--languages") or None
+    if hint is not None:
+        checked_languages([hint], "--hint", und=True)
     source = texts if texts else (line.rstrip("\n") for line in sys.stdin)
     for text in source:
         guess = detect_language(text, hint=hint, allowed=allowed)

@@ -36,10 +36,12 @@ def export(out, formats, split, ratios, seed, dest):
     """
     from corpus.export.formats import export as run_export
     from corpus.export.splits import Splitter
+    from corpus.run.lock import OutLock
 
     split = split or ratios != DEFAULT_RATIOS
     splitter = Splitter.parse(ratios, seed) if split else None
-    summary = run_export(out, formats, dest=dest, splitter=splitter)
+    with OutLock(out, "corpus export"):  # it records the export in OUT's manifest
+        summary = run_export(out, formats, dest=dest, splitter=splitter)
     rows = ", ".join(f"{k} {v}" for k, v in summary["rows"].items())
     click.echo(f"{summary['dest']}: {', '.join(formats)} ({rows} sentences; "
                f"{sum(summary['pairs'].values())} pairs)", err=True)

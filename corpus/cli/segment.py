@@ -8,7 +8,7 @@ from typing import TextIO
 
 import click
 
-from corpus.cli.base import CorpusCommand
+from corpus.cli.base import CorpusCommand, checked_languages
 from corpus.stages.sentences import sentence_spans
 
 
@@ -32,7 +32,8 @@ def _paragraphs(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
 
 @click.command("segment", cls=CorpusCommand)
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
-@click.option("--lang", "-l", default="und", show_default=True, help="ISO 639-1 code.")
+@click.option("--lang", "-l", default="und", show_default=True,
+              help="Language of the text (a code `corpus detect` knows), or und.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per sentence, with span.")
 def segment(file: TextIO, lang: str, as_json: bool) -> None:
     """Split FILE (or stdin, "-") into sentences, one per line.
@@ -46,6 +47,7 @@ def segment(file: TextIO, lang: str, as_json: bool) -> None:
         echo "Мы пришли. Он ушёл." | corpus segment --lang ru -
         corpus segment --lang de --json notes.txt
     """
+    checked_languages([lang], "--lang", und=True)
     for offset, para in _paragraphs(file):
         for a, b in sentence_spans(para, lang):
             text = para[a:b]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from corpus.cli.base import CorpusGroup
+from corpus.cli.base import CorpusGroup, checked_languages
 
 
 @click.group(cls=CorpusGroup)
@@ -21,7 +21,8 @@ def spm() -> None:
 
 @spm.command()
 @click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--vocab-size", type=click.IntRange(min=8), default=8000, show_default=True)
+@click.option("--vocab-size", type=click.IntRange(min=8, max=1_000_000), default=8000,
+              show_default=True)
 @click.option("--model-type", type=click.Choice(["unigram", "bpe"]), default="unigram",
               show_default=True)
 @click.option("--lang", "langs", multiple=True,
@@ -55,14 +56,17 @@ def train(out, vocab_size, model_type, langs, sides, sample, character_coverage,
     """
     from corpus.export.spm import SpmConfig
     from corpus.export.spm import train as train_model
+    from corpus.run.lock import OutLock
 
     codes = [c.strip() for item in langs for c in item.split(",") if c.strip()]
+    checked_languages(codes, "--lang", und=True)
     config = SpmConfig(
         vocab_size=vocab_size, model_type=model_type, sides=sides, langs=codes, sample=sample,
         character_coverage=character_coverage, hard_vocab_limit=hard_vocab_limit,
         byte_fallback=byte_fallback, seed=seed, threads=threads,
     )
-    entry = train_model(out, config, name)
+    with OutLock(out, "corpus spm train"):  # it writes OUT/spm/ and OUT's manifest
+        entry = train_model(out, config, name)
     click.echo(f"{out / entry['model']}: {entry['pieces']} pieces from "
                f"{len(entry['inputs'])} file(s)", err=True)
     if entry["pieces"] < vocab_size:

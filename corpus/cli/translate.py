@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from corpus.cli.base import CorpusCommand, models_dir_option, quiet_option
+from corpus.errors import Interrupted
+from corpus.run.signals import interrupt_exit_code
 
 
 @click.command(cls=CorpusCommand)
@@ -31,13 +33,23 @@ def translate(out, target, device, beam_size, models_dir, quiet):
     """
     from corpus.run.fill import fill_pending
 
-    result = fill_pending(Path(out), target=target, device=device, beam_size=beam_size,
-                          models_dir=models_dir)
+    try:
+        result = fill_pending(Path(out), target=target, device=device, beam_size=beam_size,
+                              models_dir=models_dir)
+    except KeyboardInterrupt as exc:
+        raise Interrupted(f"Interrupted; {out} is unchanged. Run the same command again to "
+                          "translate what is pending.",
+                          exit_code=interrupt_exit_code(exc)) from None
     if quiet:
         return
     counts = result.manifest["counts"]["translation"]
     if not counts:
         click.echo(f"{out}: nothing to translate (no sentence outside the target language)")
+        return
+    if not any(n["new"] or n["cached"] or n["pending"] for n in counts.values()):
+        done = ", ".join(f"{pair} {n['translated']}" for pair, n in counts.items())
+        click.echo(f"{out}: nothing pending; every sentence was already translated ({done})")
+        return
     for pair, n in counts.items():
         click.echo(f"translation {pair}: {n['translated']} translated ({n['new']} new, "
                    f"{n['cached']} from cache), {n['pending']} pending")

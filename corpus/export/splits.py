@@ -10,15 +10,22 @@ an existing document to another set.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 
 from corpus.errors import ConfigError
 
 DEFAULT_RATIOS = "train=0.98,dev=0.01,test=0.01"
+WEIGHTS_EXAMPLE = "train=98,dev=1,test=1"
+RATIO_TOLERANCE = 1e-6
 
 
 def parse_ratios(text: str) -> tuple[tuple[str, float], ...]:
-    """``"train=0.9,dev=0.05,test=0.05"`` → normalised ((name, share), ...) in that order."""
+    """``"train=0.9,dev=0.05,test=0.05"`` → normalised ((name, share), ...) in that order.
+
+    Shares are fractions that add up to 1, or weights (any share above 1: ``train=8,test=2``)
+    that are normalised.
+    """
     parts: list[tuple[str, float]] = []
     for item in text.split(","):
         if not item.strip():
@@ -29,7 +36,7 @@ def parse_ratios(text: str) -> tuple[tuple[str, float], ...]:
             share = float(value) if sep else float("nan")
         except ValueError:
             share = float("nan")
-        if not name.isidentifier() or not share >= 0:
+        if not name.isidentifier() or not share >= 0 or not math.isfinite(share):
             raise ConfigError(f"bad split ratio {item.strip()!r}; expected e.g. {DEFAULT_RATIOS}")
         if any(name == n for n, _ in parts):
             raise ConfigError(f"split {name!r} named twice in {text!r}")
@@ -37,6 +44,13 @@ def parse_ratios(text: str) -> tuple[tuple[str, float], ...]:
     total = sum(s for _, s in parts)
     if not parts or total <= 0:
         raise ConfigError(f"split ratios {text!r} must name at least one split with a share > 0")
+    if all(s <= 1 for _, s in parts) and abs(total - 1) > RATIO_TOLERANCE:
+        # Fractions that do not add up to 1 (train=0.5,dev=0.6) are a typo, not weights:
+        # normalising them silently gave splits nobody asked for.
+        raise ConfigError(
+            f"split ratios {text!r} add up to {total:g}, not 1: write fractions that add "
+            f"up to 1 ({DEFAULT_RATIOS}) or weights ({WEIGHTS_EXAMPLE})"
+        )
     return tuple((n, s / total) for n, s in parts)
 
 

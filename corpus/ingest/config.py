@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from corpus.errors import ConfigError
+from corpus.limits import check_at_most, physical_memory_mb
 
 FORMATS = ("auto", "text", "html", "jsonl")
+MAX_DETECT_BYTES = 64 << 20
 
 
 @dataclass(slots=True)
@@ -65,6 +67,14 @@ class InputConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ConfigError(f"{name} = {value!r}: expected a positive integer")
+        try:
+            for name in ("max_file_mb", "max_decompressed_mb"):  # an input is held in memory
+                check_at_most(getattr(self, name), physical_memory_mb(), name,
+                              "this machine's memory in MB")
+            check_at_most(self.detect_bytes, MAX_DETECT_BYTES, "detect_bytes",
+                          "bytes the charset detector reads")
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
         for name in ("text_field", "id_field", "url_field", "title_field", "lang_field"):
             if not isinstance(getattr(self, name), str) or not getattr(self, name):
                 raise ConfigError(f"{name} must be a non-empty string")

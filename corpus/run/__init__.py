@@ -8,4 +8,6 @@
 ``ray``     the same on a Ray cluster (optional extra)
 ``manifest`` the manifest's counters and sections; ``summary``: the printed summary
 ``fill``    ``corpus translate OUT``: the translate step over a finished build
+``lock``    one run per OUT; ``signals``: SIGTERM as Ctrl-C, workers that die with the run
+``checks``  what ``--resume``/``--append`` build on, checked before it is touched
 """

@@ -22,11 +22,14 @@ from typing import Any
 
 from corpus.audit import write_reports
 from corpus.config import Pipeline, build_step, pipeline_from_dict
-from corpus.errors import ConfigError, FatalError, InputError
+from corpus.errors import ConfigError, FatalError, InputError, Interrupted
 from corpus.records import Document
 from corpus.registry import Step, base_name
+from corpus.run.lock import OutLock
 from corpus.run.manifest import translation_counts
-from corpus.writers.corpus_writer import Counts, staged_digests, write_translation
+from corpus.run.signals import deferred
+from corpus.run.state import FINAL_STATE, StateDir, StateUnusable
+from corpus.writers.corpus_writer import Counts, staged_facts, write_translation
 from corpus.writers.jsonl import document_from_sentence_rows, dumps, sentence_row
 from corpus.writers.staging import StagedFiles, Staging
 
@@ -71,10 +74,19 @@ def fill_pending(out: Path, **overrides: Any) -> FillResult:
     """Translate what *out* has pending; rewrite the affected files atomically.
 
     *overrides* are translate-step parameters (``target``, ``device``, ``beam_size``,
-    ``models_dir``…); ``None`` keeps what the build used.
+    ``models_dir``…); ``None`` keeps what the build used. Holds OUT's lock while it runs;
+    on any failure or interruption its staging folder goes and OUT is as it was.
     """
-    manifest = read_manifest(out)
-    pipe, step = translate_step(manifest, f"{out}/manifest.json", **overrides)
+    with OutLock(out, "corpus translate"):
+        manifest = read_manifest(out)
+        pipe, step = translate_step(manifest, f"{out}/manifest.json", **overrides)
+        try:
+            return _fill(out, manifest, pipe, step)
+        finally:
+            step.close()
+
+
+def _fill(out: Path, manifest: dict[str, Any], pipe: Pipeline, step: Step) -> FillResult:
     staging = Staging(out, prepare=False)
     (staging.dir / "parallel").mkdir()
     files = StagedFiles(staging)
@@ -98,22 +110,57 @@ def fill_pending(out: Path, **overrides: Any) -> FillResult:
         manifest["counts"]["translation"] = translation_counts(
             counts.as_dict()["translation"], [stats]
         )
+        rewritten = staged_facts(staging, _rewritten)
         kept = {rel: digest for rel, digest in manifest.get("outputs", {}).items()
                 if not _rewritten(rel)}
-        manifest["outputs"] = dict(sorted({**kept, **staged_digests(staging, _rewritten)}.items()))
+        new_digests = {rel: f["sha256"] for rel, f in rewritten.items()}
+        manifest["outputs"] = dict(sorted({**kept, **new_digests}.items()))
         manifest.setdefault("steps", {})["translate (corpus translate)"] = stats
         if pipe.output.audit:
             write_reports(staging.dir, manifest)
         with open(staging.path("manifest.json"), "w", encoding="utf-8", newline="\n") as fh:
             fh.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
-        staging.commit(replace_dirs=("parallel",))
+        _stage_final_state(out, staging, rewritten, counts)
+        with deferred() as signals_seen:
+            staging.commit(replace_dirs=("parallel",))
     except OSError as exc:
-        files.close()
+        files.discard()
         staging.abort()
         raise FatalError(f"rewriting {out} failed: {exc}; OUT is unchanged") from None
-    finally:
-        step.close()
+    except BaseException:
+        files.discard()
+        staging.abort()  # nothing to resume: translate starts again from OUT's files
+        raise
+    if signals_seen:
+        raise Interrupted(f"Interrupted after {out} was rewritten: its translations are "
+                          "complete", exit_code=128 + signals_seen[0])
     return FillResult(manifest, sorted(stats.get("missing", {})))
+
+
+def _stage_final_state(
+    out: Path, staging: Staging, rewritten: dict[str, dict[str, Any]], counts: Counts
+) -> None:
+    """The build's final state, describing the rewritten files, staged to replace OUT's.
+
+    ``--append`` checks every file the state describes; without this, an ``--append``
+    after ``corpus translate`` would (rightly) find ``sentences.jsonl`` changed. A state
+    that cannot be read is left alone: ``--append`` then says so itself.
+    """
+    try:
+        state = StateDir(out).read(FINAL_STATE)
+    except StateUnusable:
+        return
+    if state is None:
+        return
+    files = {rel: f for rel, f in state["files"].items() if not _rewritten(rel)}
+    files.update(rewritten)
+    writer = state["writer"]
+    writer["sizes"] = {rel: size for rel, size in writer["sizes"].items() if not _rewritten(rel)}
+    writer["sizes"].update({rel: f["size"] for rel, f in rewritten.items()})
+    writer["counts"].translations = counts.translations
+    state["files"] = dict(sorted(files.items()))
+    state.pop("version", None)
+    StateDir(staging.dir).save(FINAL_STATE, state)
 
 
 def _rewritten(rel: str) -> bool:

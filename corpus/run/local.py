@@ -10,13 +10,16 @@ bytes as ``--workers 1``. What a worker does with a chunk is :mod:`corpus.run.wo
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from corpus.errors import FatalError
 from corpus.ingest import InputConfig, InputRef, read_input
 from corpus.records import Document
 from corpus.registry import RunContext, Step
@@ -29,11 +32,20 @@ WINDOW_PER_WORKER = 8.0  # chunks in flight per worker: the ordered merge must n
 CHUNK_DOCS = 16  # documents (or input files) per task: small tasks balance the workers
 
 
+WORKERS_PER_CORE = 4  # beyond this, workers only add memory (each holds the models)
+
+
 def cpu_count() -> int:
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS, Windows
         return os.cpu_count() or 1
+
+
+def max_workers() -> int:
+    """The most worker processes a local run may start: ``--workers 1000`` used to start
+    them all, each with its own copy of the language models."""
+    return WORKERS_PER_CORE * cpu_count()
 
 
 # ---- main side --------------------------------------------------------------------
@@ -64,8 +76,9 @@ class Executor:
         """What a step gets from this executor for the run (see ``RunContext``)."""
         return RunContext(state_dir=state_dir, slot=slot)
 
-    def shutdown(self) -> None:
-        pass
+    def shutdown(self, abort: bool = False) -> None:
+        """Release the workers; *abort* (the run failed or was interrupted): at once,
+        without waiting for the work they hold."""
 
 
 class ChunkedExecutor(Executor):
@@ -148,7 +161,8 @@ class PoolExecutor(ChunkedExecutor):
         self.workers = workers
         self.chunk_docs = chunk_docs or CHUNK_DOCS
         self.pool = ProcessPoolExecutor(
-            max_workers=workers, initializer=init_worker, initargs=(steps, input_cfg)
+            max_workers=workers, initializer=init_worker,
+            initargs=(steps, input_cfg, os.getpid()),
         )
 
     def _ordered(
@@ -171,12 +185,25 @@ class PoolExecutor(ChunkedExecutor):
         self, item: tuple[Future, int], first: int, on_done: Callable[[int], None] | None
     ) -> Iterator[Document]:
         future, n_refs = item
-        docs, stats = future.result()
+        try:
+            docs, stats = future.result()
+        except BrokenProcessPool:
+            raise FatalError(
+                "a worker process died (killed, or out of memory?); OUT is unchanged. Add "
+                "--resume to the same command to continue from the last checkpoint"
+            ) from None
         for offset, step_stats in enumerate(stats):
             merge_stats(self.worker_stats[first + offset], step_stats)
         if on_done is not None and n_refs:
             on_done(n_refs)
         yield from docs
 
-    def shutdown(self) -> None:
+    def shutdown(self, abort: bool = False) -> None:
+        if abort:
+            # Killed, not asked: a worker may be deep in a long document, and an
+            # interrupted run should end now. Workers ignore SIGINT/SIGTERM (see
+            # corpus.run.signals), so SIGKILL it is; the pool then reaps them.
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                with contextlib.suppress(OSError, ValueError):
+                    process.kill()
         self.pool.shutdown(wait=True, cancel_futures=True)

@@ -188,7 +188,7 @@ class RayExecutor(ChunkedExecutor):
     def _task_ref(self, ref: InputRef) -> InputRef:
         return _absolute(ref)  # workers may run in another directory or on another node
 
-    def shutdown(self) -> None:
+    def shutdown(self, abort: bool = False) -> None:
         for actor in [*self.actors, *self.translators]:
             ray.kill(actor)
         self.actors, self.translators = [], []

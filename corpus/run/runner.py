@@ -11,13 +11,17 @@ corpus-wide steps' state. ``--resume`` cuts the staged files back to the last ch
 and carries on with the next shard, so an interrupted run ends with the same bytes as an
 uninterrupted one. After the last shard the state is kept in ``OUT/.corpus-state/`` so
 ``--append`` can add new inputs with dedup and counts that see the whole corpus.
+
+A run holds OUT's lock throughout (:mod:`corpus.run.lock`), checks what ``--resume`` or
+``--append`` would continue before touching it (:mod:`corpus.run.checks`), removes its
+staging folder when it fails (an interruption keeps it, for ``--resume``) and lets no
+signal cut the commit (:mod:`corpus.run.signals`).
 """
 
 from __future__ import annotations
 
 import gc
 import json
-import shutil
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,18 +31,34 @@ from typing import Any
 
 from corpus.audit import write_reports
 from corpus.config import Pipeline
-from corpus.errors import ConfigError, FatalError
+from corpus.errors import ConfigError, FatalError, Interrupted, MismatchError
 from corpus.ingest import InputRef, expand_inputs
 from corpus.records import Document
 from corpus.registry import base_name
 from corpus.run import manifest as mf
-from corpus.run.local import Executor, PoolExecutor
+from corpus.run.checks import (
+    cannot_append,
+    checkpoint_problem,
+    copy_checked,
+    manifest_inputs,
+    pipeline_changes,
+)
+from corpus.run.local import Executor, PoolExecutor, max_workers
+from corpus.run.lock import OutLock
 from corpus.run.shards import PackedShard, input_size, shards
-from corpus.run.state import CHECKPOINT, FINAL_STATE, STATE_VERSION, StateDir, fingerprint
+from corpus.run.signals import deferred
+from corpus.run.state import (
+    CHECKPOINT,
+    FINAL_STATE,
+    StateDir,
+    StateUnusable,
+    inputs_print,
+    pipeline_print,
+)
 from corpus.run.stream import stream
-from corpus.writers.corpus_writer import INPUTS_FILE, CorpusWriter
+from corpus.writers.corpus_writer import INPUTS_FILE, CorpusWriter, file_facts
 from corpus.writers.jsonl import dumps
-from corpus.writers.staging import Staging
+from corpus.writers.staging import STAGING_PREFIX, Staging
 
 SMALL_INPUT_BYTES = 256_000  # below this, starting worker processes costs more than it saves
 
@@ -64,12 +84,21 @@ class RunOptions:
     shard_files: int = 512
     executor: str = "local"  # local | ray
     address: str | None = None  # Ray cluster address
+    restart: bool = False  # --resume: start over where the checkpoint cannot be continued
 
     def __post_init__(self) -> None:
         if self.workers < 1:
             raise ConfigError("--workers must be at least 1")
+        if self.executor == "local" and self.workers > (limit := max_workers()):
+            raise ConfigError(
+                f"--workers {self.workers} is more than this machine can run (each worker "
+                f"holds the pipeline's models): at most {limit}, 4 per core"
+            )
         if self.resume and self.append:
             raise ConfigError("--resume and --append cannot be combined")
+        if self.restart and not self.resume:
+            raise ConfigError("--restart goes with --resume (a build without --resume "
+                              "always starts from the beginning)")
         if self.executor not in ("local", "ray"):
             raise ConfigError(f"unknown executor {self.executor!r} (local, ray)")
 
@@ -103,16 +132,23 @@ class Runner:
         self.state = StateDir(out)
         self.timers: dict[str, _Timer] = {}
         self.loop_seconds = 0.0
+        self.prints: tuple[dict[str, Any], str] = ({}, "")
+        self.appended: int | None = None  # an --append run: inputs OUT held before it
 
     # -- checkpoints ---------------------------------------------------------------
-    def _save(self, name: str, writer: CorpusWriter, done: int, print_: str) -> None:
-        self.state.save(name, {
-            "fingerprint": print_,
+    def _state(self, snap: dict[str, Any], done: int, writer: CorpusWriter,
+               **extra: Any) -> dict[str, Any]:
+        return {
+            "pipeline": self.prints[0],
+            "inputs": self.prints[1],
             "shards_done": done,
-            "writer": writer.snapshot(),
+            "staging": writer.staging.name,
+            "appended": self.appended,
+            "writer": snap,
             "steps": [s.state() for s in self.pipe.steps],
             "worker_stats": self.executor.worker_stats,
-        })
+            **extra,
+        }
 
     def _restore_steps(self, state: dict[str, Any]) -> None:
         for step, saved in zip(self.pipe.steps, state["steps"], strict=True):
@@ -122,17 +158,21 @@ class Runner:
     # -- the run -------------------------------------------------------------------
     def run(self, inputs: Sequence[str]) -> RunResult:
         started = time.perf_counter()
-        refs = expand_inputs(list(inputs), follow_symlinks=self.pipe.input.follow_symlinks)
-        print_ = fingerprint(self.pipe, refs)
-        if self.opt.executor == "local" and sum(map(input_size, refs)) < SMALL_INPUT_BYTES:
-            self.opt.workers = 1  # starting processes costs more than it saves
-        for step in self.pipe.steps:
-            step.prepare()
-        self.executor = self._executor()
-        try:
-            return self._run(refs, print_, started)
-        finally:
+        with OutLock(self.out, "corpus build"):
+            refs = expand_inputs(list(inputs), follow_symlinks=self.pipe.input.follow_symlinks)
+            self.prints = (pipeline_print(self.pipe), inputs_print(refs))
+            if self.opt.executor == "local" and sum(map(input_size, refs)) < SMALL_INPUT_BYTES:
+                self.opt.workers = 1  # starting processes costs more than it saves
+            for step in self.pipe.steps:
+                step.prepare()
+            self.executor = self._executor()
+            try:
+                result = self._run(refs, started)
+            except BaseException:
+                self.executor.shutdown(abort=True)  # workers killed, not waited for
+                raise
             self.executor.shutdown()
+            return result
 
     def _executor(self) -> Executor:
         if self.opt.executor == "ray":
@@ -150,50 +190,116 @@ class Runner:
 
     def _finish_commit(self) -> RunResult | None:
         """A run that died while moving its files into OUT: complete the move."""
-        if not self.state.committing:
+        name = self.state.committing
+        if name is None:
             return None
-        staging = Staging(self.out, keep=True, prepare=False)
-        staging.commit()
-        self.state.end_commit()
+        staging = Staging(self.out, name=name, prepare=False)
+        with deferred() as signals_seen:
+            staging.commit()
+            self.state.end_commit()
+        _interrupted_after_commit(signals_seen, self.out)
         manifest = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
         return RunResult(self.out, manifest, 0.0, [], len(manifest.get("inputs", [])))
 
-    def _run(self, refs: list[InputRef], print_: str, started: float) -> RunResult:
+    def _checkpoint(self) -> dict[str, Any] | None:
+        """--resume: the checkpoint to continue, checked (see :mod:`corpus.run.checks`)."""
+        path = self.state.path / CHECKPOINT
+        try:
+            state = self.state.read(CHECKPOINT)
+        except StateUnusable as exc:
+            return self._restart_or_stop(str(exc))
+        if state is None:
+            return None  # nothing was interrupted: a fresh build
+        staging = state["staging"]
+        if not (isinstance(staging, str) and staging.startswith(STAGING_PREFIX)
+                and "/" not in staging):
+            return self._restart_or_stop(f"{path}: damaged (staging {staging!r})")
+        problem = checkpoint_problem(state, self.out / staging, *self.prints)
+        if problem is not None:
+            return self._restart_or_stop(f"the checkpoint {path} cannot be continued: {problem}")
+        return state
+
+    def _restart_or_stop(self, why: str) -> None:
+        if self.opt.restart:
+            self.state.discard(CHECKPOINT)
+            return None
+        raise MismatchError(
+            f"cannot resume {self.out}: {why}. Run the interrupted command unchanged with "
+            "--resume, or add --restart to discard the checkpoint and build from the start"
+        )
+
+    def _final_state(self) -> dict[str, Any]:
+        """--append: the state of OUT's finished build, checked."""
+        path = self.state.path / FINAL_STATE
+        try:
+            state = self.state.read(FINAL_STATE)
+        except StateUnusable as exc:
+            raise cannot_append(self.out, str(exc)) from None
+        if state is None:
+            raise MismatchError(f"{self.out} holds no finished run to append to ({path} is "
+                                "missing); build it without --append")
+        changed = pipeline_changes(state["pipeline"], self.prints[0])
+        if changed is not None:
+            raise MismatchError(
+                f"cannot append to {self.out}: it was built with another pipeline ({changed}); "
+                f"append with the pipeline and flags it was built with, or rebuild {self.out} "
+                "without --append"
+            )
+        if not isinstance(state.get("files"), dict) or INPUTS_FILE not in state["files"]:
+            raise cannot_append(self.out, f"{path}: damaged (no record of the files)")
+        return state
+
+    def _run(self, refs: list[InputRef], started: float) -> RunResult:
         if self.opt.resume and (finished := self._finish_commit()) is not None:
             return finished
-        resume_state = self.state.load(CHECKPOINT) if self.opt.resume else None
-        if resume_state is not None and resume_state["fingerprint"] != print_:
-            resume_state = None  # other inputs or pipeline: start again
-        append_state = self.state.load(FINAL_STATE) if self.opt.append else None
-        if self.opt.append and append_state is None:
-            older = self.state.load_any(FINAL_STATE)
-            if older is not None:
-                raise ConfigError(
-                    f"{self.out} was built by an older corpus (state version "
-                    f"{older.get('version')}, this one reads {STATE_VERSION}): rebuild it "
-                    "without --append"
-                )
-            raise ConfigError(f"{self.out} holds no finished run to append to")
+        resume_state = self._checkpoint() if self.opt.resume else None
+        append_state = self._final_state() if self.opt.append else None
         try:
-            writer = CorpusWriter(self.out, self.pipe.output, keep_staging=resume_state is not None)
+            writer = CorpusWriter(self.out, self.pipe.output,
+                                  staging=resume_state["staging"] if resume_state else None)
         except OSError as exc:
             raise FatalError(f"cannot write to {self.out}: {exc}") from None
+        try:
+            return self._write(writer, refs, started, resume_state, append_state)
+        except KeyboardInterrupt:
+            raise  # the staging folder and the checkpoint stay, for --resume
+        except BaseException:
+            # A failed run leaves nothing behind: its staged files (a full disk stays
+            # full otherwise) and the checkpoint that named them.
+            writer.abort()
+            self.state.discard(CHECKPOINT)
+            raise
+
+    def _write(
+        self,
+        writer: CorpusWriter,
+        refs: list[InputRef],
+        started: float,
+        resume_state: dict[str, Any] | None,
+        append_state: dict[str, Any] | None,
+    ) -> RunResult:
         skipped = 0
-        cut = shards(refs, self.opt.shard_mb, self.opt.shard_files)
         first_shard = 0
         self._attach()
         if resume_state is not None:
             writer.restore(resume_state["writer"])
             self._restore_steps(resume_state)
             first_shard = resume_state["shards_done"]
-            skipped = sum(len(s) for s in cut[:first_shard])
+            self.appended = resume_state["appended"]
+            if self.appended is not None:  # an interrupted --append: the same new inputs
+                known = writer.known_inputs(limit=self.appended)
+                refs[:] = [r for r in refs if r.path not in known or r.is_stdin]
         elif append_state is not None:
             self._seed_from_out(writer, append_state)
             known = writer.known_inputs()
+            self.appended = writer.n_inputs
             new_refs = [r for r in refs if r.path not in known or r.is_stdin]
             skipped = len(refs) - len(new_refs)
-            cut = shards(new_refs, self.opt.shard_mb, self.opt.shard_files)
+            refs[:] = new_refs
             del new_refs, known
+        cut = shards(refs, self.opt.shard_mb, self.opt.shard_files)
+        if resume_state is not None:
+            skipped = sum(len(s) for s in cut[:first_shard]) + (self.appended or 0)
         all_shards = [PackedShard(shard) for shard in cut]
         del cut
         refs.clear()  # the caller's list too: from here the packed shards hold the inputs
@@ -205,7 +311,8 @@ class Runner:
                     for doc in self._stream(all_shards[number].refs(), bar):
                         writer.add(doc)
                     self.loop_seconds += time.perf_counter() - loop_start
-                    self._save(CHECKPOINT, writer, number + 1, print_)
+                    self.state.save(CHECKPOINT,
+                                    self._state(writer.snapshot(), number + 1, writer))
         except OSError as exc:
             raise FatalError(f"writing {self.out} failed: {exc}; OUT is unchanged") from None
         finally:
@@ -214,20 +321,29 @@ class Runner:
         seconds = time.perf_counter() - started
         manifest = self._manifest(writer, seconds)
         try:
-            self._save(FINAL_STATE, writer, len(all_shards), print_)
-            for step in self.pipe.steps:  # after the final state: it keeps their indexes
-                step.close()
+            snap = writer.snapshot()
             manifest["outputs"] = writer.close_streams()
+            # The final state is staged with the files it describes and moves into OUT
+            # with them: a run that fails before the commit leaves OUT's state as well as
+            # its files as they were, so --append on OUT still works.
+            final = self._state(snap, len(all_shards), writer, files=writer.facts)
+            final["staging"] = None  # gone after the commit (and the same bytes every run)
+            StateDir(writer.staging.dir).save(FINAL_STATE, final)
             if self.pipe.output.audit:
                 write_reports(writer.staging.dir, manifest)
             writer.write_manifest(manifest)
             # From here the run is complete: a marker lets a later --resume finish the
-            # renames if this process dies half-way through them (roll forward).
-            self.state.begin_commit()
-            writer.commit()
-            self.state.end_commit()
+            # renames if this process dies half-way through them (roll forward). A
+            # signal waits until the renames are done.
+            with deferred() as signals_seen:
+                self.state.begin_commit(writer.staging.name)
+                writer.commit()
+                self.state.end_commit()
         except OSError as exc:
             raise FatalError(f"writing {self.out} failed: {exc}; OUT is unchanged") from None
+        for step in self.pipe.steps:  # after the commit: closing deletes the index files
+            step.close()              # that only the replaced state named
+        _interrupted_after_commit(signals_seen, self.out)
         missing = sorted({p for s in self._step_stats() for p in s.get("missing", {})})
         return RunResult(self.out, manifest, seconds, missing, skipped)
 
@@ -239,17 +355,22 @@ class Runner:
             step.attach(self.executor.context(self.state.path, f"{number:02d}-{step.name}"))
 
     def _seed_from_out(self, writer: CorpusWriter, state: dict[str, Any]) -> None:
-        """--append: start the staging folder from OUT's current files and state."""
-        for rel in state["writer"]["sizes"]:
-            src = self.out / rel
-            if src.exists():
-                shutil.copyfile(src, writer.staging.path(rel))
+        """--append: start the staging folder from OUT's current files and state, each
+        file checked against what the state recorded while it is copied."""
+        files: dict[str, dict[str, Any]] = state["files"]
+        entries = manifest_inputs(self.out, state)
+        for rel, facts in sorted(files.items()):
+            if rel != INPUTS_FILE:
+                copy_checked(self.out, rel, writer.staging.path(rel), facts)
         # the inputs side file is not kept in OUT: rebuild it, byte for byte, from the
         # manifest it was spliced into
-        manifest = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
-        with open(writer.staging.path(INPUTS_FILE), "w", encoding="utf-8", newline="\n") as fh:
-            for entry in manifest["inputs"]:
+        side = writer.staging.path(INPUTS_FILE)
+        with open(side, "w", encoding="utf-8", newline="\n") as fh:
+            for entry in entries:
                 fh.write(dumps(entry) + "\n")
+        if file_facts(side) != files[INPUTS_FILE]:
+            raise cannot_append(self.out, f"the inputs {self.out / 'manifest.json'} lists "
+                                "are not those the build recorded")
         writer.restore(state["writer"])
         self._restore_steps(state)
 
@@ -309,16 +430,27 @@ def run_build(
     shard_files: int = 512,
     executor: str = "local",
     address: str | None = None,
+    restart: bool = False,
 ) -> RunResult:
     """Build the corpus of *inputs* into *out* with *pipe*; return the manifest.
 
     Raises ``ConfigError`` before doing anything if the inputs or configuration are
-    wrong, and ``FatalError`` if the outputs cannot be written (OUT is then unchanged).
-    ``KeyboardInterrupt`` leaves the last checkpoint for ``resume=True``.
+    wrong, ``MismatchError`` if what ``resume``/``append`` would build on does not check
+    out (``restart=True`` with ``resume``: start over instead); ``InUseError`` if another run
+    holds OUT; ``FatalError`` if the outputs cannot be written (OUT is then unchanged,
+    and no staging folder is left). ``KeyboardInterrupt`` leaves the last checkpoint for
+    ``resume=True``.
     """
     options = RunOptions(workers, resume, append, progress, shard_mb, shard_files,
-                         executor, address)
+                         executor, address, restart)
     return Runner(pipe, out, options).run(inputs)
+
+
+def _interrupted_after_commit(signals_seen: list[int], out: Path) -> None:
+    """A signal that arrived during the commit, reported now that OUT is complete."""
+    if signals_seen:
+        raise Interrupted(f"Interrupted after the run completed: {out} holds the complete "
+                          "new corpus", exit_code=128 + signals_seen[0])
 
 
 class _YoungGarbageOnly:

@@ -22,6 +22,7 @@ from typing import Any
 from corpus.ingest import InputConfig, InputRef, read_input
 from corpus.records import Document
 from corpus.registry import Step
+from corpus.run.signals import worker_started
 
 Stats = list[dict[str, Any]]
 
@@ -99,8 +100,11 @@ _W_STEPS: list[Step] = []
 _W_INPUT: InputConfig | None = None
 
 
-def init_worker(steps: list[Step], input_cfg: InputConfig) -> None:
+def init_worker(steps: list[Step], input_cfg: InputConfig, parent: int | None = None) -> None:
+    """A pool worker's start: signals left to *parent*, death with it, then the steps."""
     global _W_STEPS, _W_INPUT
+    if parent is not None:
+        worker_started(parent)
     _W_STEPS = steps
     _W_INPUT = input_cfg
 

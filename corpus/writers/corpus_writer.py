@@ -14,6 +14,7 @@ end):
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -123,10 +124,11 @@ class Counts:
 class CorpusWriter:
     """Write documents into a staging folder of OUT; ``commit`` swaps it in."""
 
-    def __init__(self, out: Path, output: OutputConfig, *, keep_staging: bool = False) -> None:
+    def __init__(self, out: Path, output: OutputConfig, *, staging: str | None = None) -> None:
+        """Write into a new staging folder, or into *staging*, an interrupted run's."""
         self.out = out
         self.output = output
-        self.staging = Staging(out, keep=keep_staging)
+        self.staging = Staging(out, name=staging)
         self.files = StagedFiles(self.staging)
         self.counts = Counts()
         # Inputs are streamed to a staged side file as each one completes (documents of
@@ -134,6 +136,7 @@ class CorpusWriter:
         # the manifest's "inputs" list is spliced in from that file at the end.
         self._current: InputTally | None = None
         self.n_inputs = 0
+        self.facts: dict[str, dict[str, Any]] = {}
         for name in ("documents.jsonl", "segments.jsonl", "sentences.jsonl", INPUTS_FILE):
             self.files.open(name)
 
@@ -228,10 +231,16 @@ class CorpusWriter:
             fh.write(text)
 
     def close_streams(self) -> dict[str, str]:
-        """Close the stream files and return ``relpath -> sha256`` of every staged output."""
+        """Close the stream files and return ``relpath -> sha256`` of every staged output.
+
+        ``self.facts`` then holds size, line count and sha256 of every staged file, the
+        inputs side file included: what the final state records, so ``--append`` can
+        check that OUT still holds these files (read once for both).
+        """
         self._finish_input()
         self.files.close()
-        return staged_digests(self.staging, lambda rel: rel != INPUTS_FILE)
+        self.facts = staged_facts(self.staging, lambda rel: True)
+        return {rel: f["sha256"] for rel, f in self.facts.items() if rel != INPUTS_FILE}
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """manifest.json with the inputs streamed in from the side file, which then goes."""
@@ -248,18 +257,19 @@ class CorpusWriter:
             fh.write("\n  ]" + tail + "\n")
         side.unlink()
 
-    def known_inputs(self) -> set[str]:
-        """Paths of the inputs written so far (for ``--append``)."""
+    def known_inputs(self, limit: int | None = None) -> set[str]:
+        """Paths of the inputs written so far, or of the first *limit* (``--append``)."""
         self._finish_input()
         self.files.open(INPUTS_FILE).flush()
         with open(self.staging.path(INPUTS_FILE), encoding="utf-8") as fh:
-            return {json.loads(line)["path"] for line in fh}
+            return {json.loads(line)["path"] for line in itertools.islice(fh, limit)}
 
     def commit(self) -> None:
         self.staging.commit()
 
     def abort(self) -> None:
-        self.files.close()
+        """A failed run: its files closed, unflushed data dropped, the staging folder gone."""
+        self.files.discard()
         self.staging.abort()
 
 
@@ -286,22 +296,31 @@ def write_translation(
 
 def staged_digests(staging: Staging, wanted: Callable[[str], bool]) -> dict[str, str]:
     """``relpath -> sha256`` of the staged files *wanted* says to list, sorted."""
-    digests: dict[str, str] = {}
+    return {rel: f["sha256"] for rel, f in staged_facts(staging, wanted).items()}
+
+
+def staged_facts(staging: Staging, wanted: Callable[[str], bool]) -> dict[str, dict[str, Any]]:
+    """``relpath -> {size, lines, sha256}`` of the staged files *wanted* says to list."""
+    facts: dict[str, dict[str, Any]] = {}
     for path in sorted(staging.dir.rglob("*")):
         rel = str(path.relative_to(staging.dir))
         if path.is_file() and wanted(rel):
-            digests[rel] = sha256_file(path)
-    return digests
+            facts[rel] = file_facts(path)
+    return facts
+
+
+def file_facts(path: Path) -> dict[str, Any]:
+    """Size, line count and sha256 of a file, in one read."""
+    h = hashlib.sha256()
+    size = lines = 0
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+    return {"size": size, "lines": lines, "sha256": h.hexdigest()}
 
 
 def safe_name(name: str) -> str:
     """File-name-safe form of a language code or pair (input never names files here)."""
     return "".join(ch for ch in name if ch.isalnum() or ch in "-_")[:32] or "und"
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

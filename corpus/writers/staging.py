@@ -3,11 +3,19 @@
 An interrupted run (Ctrl-C, kill -9, a full disk) leaves OUT exactly as it was before
 the run, plus at most a stale ``.staging-*`` folder that the next run removes. Readers
 never see a half-written ``sentences.jsonl``.
+
+Every run stages into a folder of its own (``.staging-<pid>-<random>``), so two writers
+can never mix their files even where the OUT lock (:mod:`corpus.run.lock`) is bypassed;
+a resumed run reopens the folder its checkpoint names. A run that fails (rather than
+being interrupted, which keeps the folder for ``--resume``) removes its folder: a full
+disk used to stay full because of it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import shutil
 from contextlib import ExitStack
 from pathlib import Path
@@ -20,13 +28,19 @@ REPLACED_DIRS = ("mono", "parallel")
 class Staging:
     """A folder inside OUT whose files replace OUT's files of the same name on commit."""
 
-    def __init__(self, out: Path, *, keep: bool = False, prepare: bool = True) -> None:
-        """Open OUT's staging folder; *keep* reuses an interrupted run's (``--resume``)."""
+    def __init__(self, out: Path, *, name: str | None = None, prepare: bool = True) -> None:
+        """A new staging folder in OUT, or (*name*) an interrupted run's, reopened.
+
+        Every other ``.staging-*`` folder is a dead run's and is removed: the caller holds
+        OUT's lock, so no live run owns one.
+        """
         self.out = out
         out.mkdir(parents=True, exist_ok=True)
-        self.dir = out / f"{STAGING_PREFIX}run"
+        if name is not None and not (name.startswith(STAGING_PREFIX) and "/" not in name):
+            raise ValueError(f"not a staging folder name: {name!r}")
+        self.dir = out / (name or f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}")
         for stale in out.glob(f"{STAGING_PREFIX}*"):
-            if not (keep and stale == self.dir):
+            if stale != self.dir:
                 shutil.rmtree(stale, ignore_errors=True)
         self.dir.mkdir(exist_ok=True)
         for name in REPLACED_DIRS if prepare else ():
@@ -49,7 +63,7 @@ class Staging:
                 continue  # moved already by an earlier, interrupted commit
             old = self.out / name
             if old.exists():
-                trash = self.out / f"{STAGING_PREFIX}old-{name}-{os.getpid()}"
+                trash = self.out / f"{STAGING_PREFIX}old-{name}-{secrets.token_hex(4)}"
                 os.replace(old, trash)
                 shutil.rmtree(trash, ignore_errors=True)
             for path in staged.rglob("*"):
@@ -65,7 +79,12 @@ class Staging:
         shutil.rmtree(self.dir, ignore_errors=True)
         _fsync_dir(self.out)
 
+    @property
+    def name(self) -> str:
+        return self.dir.name
+
     def abort(self) -> None:
+        """Remove the folder and everything staged in it (a failed run)."""
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -102,6 +121,16 @@ class StagedFiles:
 
     def close(self) -> None:
         self._stack.close()
+        self._files.clear()
+
+    def discard(self) -> None:
+        """Close every file of a run that failed, whatever is left unwritten: on a full
+        disk closing flushes and fails again, and that must not keep the caller from
+        removing the staging folder."""
+        self._stack.pop_all()
+        for handle in self._files.values():
+            with contextlib.suppress(OSError):
+                handle.close()
         self._files.clear()
 
 

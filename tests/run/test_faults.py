@@ -161,6 +161,9 @@ def test_out_of_space_exits_1_and_keeps_out(space, tmp_path, when):
     assert len(lines) == 1 and lines[0].startswith("Error: "), proc.stderr
     assert "No space left on device" in lines[0]
     assert visible(out) == before  # the previous run's corpus, untouched
+    # and nothing of the failed run is left to keep the disk full
+    assert not list(out.glob(".staging-*")) and not (out / ".corpus-lock").exists()
+    assert not (out / ".corpus-state" / "checkpoint.pkl").exists()
     # space is back: the same command with --resume completes the corpus
     resumed = CliRunner().invoke(cli, ["build", *corpus_cmd(base, base / "big", out, "--resume")])
     assert resumed.exit_code == 0, resumed.output
@@ -176,8 +179,10 @@ mount -t tmpfs -o size=512k tmpfs "$DISK"
 run() { "$PY" -m corpus.cli build "$@" -p "$BASE/p.toml" -q -j 1; }
 run "$BASE/small" -o "$DISK/out" > "$RES/first.out" 2> "$RES/first.err"; echo $? > "$RES/first.rc"
 "$PY" "$HASH" "$DISK/out" > "$RES/before.json"
+df -k --output=used "$DISK" | tail -1 > "$RES/before.used"
 run "$BASE/big" -o "$DISK/out" > "$RES/full.out" 2> "$RES/full.err"; echo $? > "$RES/full.rc"
 "$PY" "$HASH" "$DISK/out" > "$RES/after.json"
+ls -A "$DISK/out" > "$RES/after.ls"; df -k --output=used "$DISK" | tail -1 > "$RES/after.used"
 mount -o remount,size=200m "$DISK"
 run "$BASE/big" -o "$DISK/out" --resume > "$RES/resume.out" 2> "$RES/resume.err"
 echo $? > "$RES/resume.rc"
@@ -224,6 +229,9 @@ def test_real_full_disk(space, tmp_path):
     assert "No space left on device" in err[0]
     assert "Traceback" not in read("full.err") + read("full.out")
     assert json.loads(read("after.json")) == json.loads(read("before.json"))
+    # the failed run's staging folder is gone: the disk is as full as before it, not full
+    assert not [n for n in read("after.ls").split() if n.startswith((".staging", ".corpus-lock"))]
+    assert int(read("after.used")) <= int(read("before.used")) + 64
     assert read("resume.rc").strip() == "0", read("resume.err")
     assert json.loads(read("resumed.json")) == visible(space["ref"], comparable=True)
 

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from corpus.limits import check_memory_mb
 from corpus.records import Document
 from corpus.registry import BatchStep, register
 from corpus.stages.dedup.index import OwnsRunStore, RunStore, budget_bytes, id_to_int, int_to_id
@@ -56,8 +57,7 @@ class ExactDedup(OwnsRunStore, BatchStep):
     _state_base: Path | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not self.memory_mb > 0:
-            raise ValueError("memory_mb must be > 0")
+        check_memory_mb(self.memory_mb)
         self._index = RunStore(unique=True, value_dtype=np.uint64,
                                memory_bytes=budget_bytes(self.memory_mb), prefix="first")
 

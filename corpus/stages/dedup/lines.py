@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from corpus.limits import check_memory_mb
 from corpus.records import Document
 from corpus.registry import BatchStep, register
 from corpus.stages.dedup.index import OwnsRunStore, RunStore, budget_bytes
@@ -60,8 +61,7 @@ class RepeatedLines(OwnsRunStore, BatchStep):
     def __post_init__(self) -> None:
         if self.min_pages < 1:
             raise ValueError("min_pages must be >= 1")
-        if not self.memory_mb > 0:
-            raise ValueError("memory_mb must be > 0")
+        check_memory_mb(self.memory_mb)
         self._counts = RunStore(unique=True, value_dtype=np.int64,
                                 memory_bytes=budget_bytes(self.memory_mb), prefix="lines")
 

@@ -23,10 +23,15 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
+from corpus.limits import check_at_most, check_memory_mb
 from corpus.records import Document
 from corpus.registry import BatchStep, RunContext, register
 from corpus.stages.dedup.index import SpillDir
 from corpus.stages.dedup.minhash import NearDupIndex, text_signature
+
+MAX_NUM_PERM = 1024  # datasketch's and the literature's settings are 64-512
+MAX_BATCH = 100_000
+MAX_NGRAM = 64
 
 
 def document_text(doc: Document) -> str:
@@ -70,8 +75,11 @@ class NearDedup(BatchStep):
             raise ValueError("threshold must be in (0, 1]")
         if self.ngram < 0 or self.num_perm < 8 or self.batch_size < 1:
             raise ValueError("ngram must be >= 0, num_perm >= 8 and batch_size >= 1")
-        if not self.memory_mb > 0:
-            raise ValueError("memory_mb must be > 0")
+        check_at_most(self.num_perm, MAX_NUM_PERM, "num_perm",
+                      "8 bytes per permutation per document, in every batch and the index")
+        check_at_most(self.batch_size, MAX_BATCH, "batch_size", "documents held back at once")
+        check_at_most(self.ngram, MAX_NGRAM, "ngram", "words or characters per shingle")
+        check_memory_mb(self.memory_mb)
         # Not dataclass fields: the manifest records parameters, not the index.
         self._index: NearDupIndex | None = None
         self._seen = 0

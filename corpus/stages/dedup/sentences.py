@@ -17,11 +17,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from corpus.limits import check_at_most, check_memory_mb
 from corpus.records import Document, Sentence
 from corpus.registry import BatchStep, register
 from corpus.stages.dedup.index import OwnsRunStore, RunStore, budget_bytes
 from corpus.stages.filters import checks
 from corpus.stages.filters.base import Counting, filter_sentences
+
+MAX_REJECTS = 100_000
 
 
 @register("sentence_dedup", version=1)
@@ -44,8 +47,8 @@ class SentenceDedup(OwnsRunStore, BatchStep, Counting):
     _state_base: Path | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not self.memory_mb > 0:
-            raise ValueError("memory_mb must be > 0")
+        check_memory_mb(self.memory_mb)
+        check_at_most(self.max_rejects, MAX_REJECTS, "max_rejects", "examples kept in memory")
         self._seen = RunStore(unique=True, value_dtype=np.uint8,
                               memory_bytes=budget_bytes(self.memory_mb), prefix="sentences")
         self._distinct = 0

@@ -18,11 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from corpus.languages import check_detectable
+from corpus.limits import check_at_most
 from corpus.records import UND, Document, Sentence
 from corpus.registry import Step, register
 from corpus.stages.filters import checks as F
 from corpus.stages.filters.base import Counting, filter_sentences
 from corpus.words import words
+
+MAX_REJECTS = 100_000  # rejected examples a filter keeps for the manifest
 
 
 @functools.lru_cache(maxsize=8)
@@ -71,6 +75,9 @@ class SentenceFilter(Step, Counting):
                      "min_script_purity", "max_repeated_token_ratio", "min_lang_prob"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
+        for code in self.keep_languages:
+            check_detectable(code, "keep_languages", und=True)
+        check_at_most(self.max_rejects, MAX_REJECTS, "max_rejects", "examples kept in memory")
         needs_lang = self.min_lang_prob > 0 or bool(self.keep_languages)
         self.requires = frozenset({"sentence.lang" if needs_lang else "segment.sentences"})
         self._reset()
@@ -148,6 +155,7 @@ class PairFilter(Step, Counting):
     def __post_init__(self) -> None:
         if self.max_length_ratio and self.max_length_ratio < 1.0:
             raise ValueError("max_length_ratio is longer/shorter, so it must be >= 1 (0 = off)")
+        check_at_most(self.max_rejects, MAX_REJECTS, "max_rejects", "examples kept in memory")
         self._reset()
 
     def check(self, sent: Sentence) -> str | None:
@@ -219,6 +227,7 @@ class DocumentFilter(Step, Counting):
     def __post_init__(self) -> None:
         if not 0.0 <= self.max_repeated_line_ratio <= 1.0:
             raise ValueError("max_repeated_line_ratio must be between 0 and 1")
+        check_at_most(self.max_rejects, MAX_REJECTS, "max_rejects", "examples kept in memory")
         self._reset()
 
     def process(self, doc: Document) -> None:

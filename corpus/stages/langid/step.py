@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from corpus.languages import check_detectable
 from corpus.records import UND, Document, Segment, Sentence
 from corpus.registry import Step, register
 from corpus.stages.langid import detector as langid
@@ -31,6 +32,8 @@ class LangId(Step):
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_split_prob <= 1.0:
             raise ValueError("min_split_prob must be between 0 and 1")
+        for code in self.languages:
+            check_detectable(code, "languages")
         self.requires = frozenset(
             {"segment.normalized"} if self.level == "segment" else {"segment.sentences"}
         )

@@ -26,7 +26,7 @@ from typing import Any
 import ctranslate2
 import sentencepiece
 
-from corpus.errors import ConfigError
+from corpus.errors import ConfigError, ModelError
 from corpus.stages.translate.cache import TranslationCache, cache_key
 from corpus.stages.translate.models import InstalledModel, ModelStore
 from corpus.stages.translate.routes import Route, find_route
@@ -112,14 +112,24 @@ def load_model(package: InstalledModel, options: EngineOptions) -> LoadedModel:
         if loaded is not None:
             return loaded
         start = time.perf_counter()
-        translator = ctranslate2.Translator(
-            str(package.model_dir),
-            device=options.device,
-            compute_type=options.compute_type,
-            inter_threads=inter,
-            intra_threads=intra,
-        )
-        sp = sentencepiece.SentencePieceProcessor(model_file=str(package.sp_model))
+        try:
+            translator = ctranslate2.Translator(
+                str(package.model_dir),
+                device=options.device,
+                compute_type=options.compute_type,
+                inter_threads=inter,
+                intra_threads=intra,
+            )
+            sp = sentencepiece.SentencePieceProcessor(model_file=str(package.sp_model))
+        except Exception as exc:  # a damaged model.bin or .model: ctranslate2 raises
+            # RuntimeError, IndexError or ValueError depending on where the bytes break
+            src, tgt = package.from_code, package.to_code
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            raise ModelError(
+                f"the installed package {package.id} ({package.path}) cannot be loaded: "
+                f"{reason}. Reinstall it: corpus models remove {src} {tgt}, then corpus "
+                f"models install {src} {tgt} (or corpus models install FILE.argosmodel)"
+            ) from None
         key = f"{package.id}@{package.fingerprint()}"
         loaded = LoadedModel(package, translator, sp, key, time.perf_counter() - start)
         _LOADED[slot] = loaded

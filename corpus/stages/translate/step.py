@@ -24,13 +24,23 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from corpus.languages import check_language_code
+from corpus.languages import check_translatable
+from corpus.limits import check_at_most
 from corpus.records import UND, Document, Sentence, Translation
 from corpus.registry import RunContext, Step, register
 from corpus.stages.translate.cache import TranslationCache, default_cache_path
 from corpus.stages.translate.engine import Engine, EngineOptions, resolve_device
 from corpus.stages.translate.models import ModelStore, install_commands
 from corpus.stages.translate.routes import argos_code
+
+BOUNDS = (  # far beyond any useful setting; each one multiplies memory or decoding time
+    ("beam_size", 64, "hypotheses decoded per sentence"),
+    ("max_batch_tokens", 65_536, "source tokens per batch, held with their beams"),
+    ("max_decoding_length", 4096, "tokens decoded per sentence"),
+    ("buffer_sentences", 200_000, "sentences whose documents are held in memory"),
+    ("inter_threads", 256, "each holds a copy of the model"),
+    ("intra_threads", 256, "threads per translation"),
+)
 
 
 @register("translate", version=1)
@@ -68,8 +78,10 @@ class Translate(Step):
                 raise ValueError(f"{name} must be at least 1")
         if self.inter_threads < 0 or self.intra_threads < 0:
             raise ValueError("thread counts must be 0 (automatic) or more")
-        self.target = argos_code(check_language_code(self.target, "target"))
-        check_language_code(self.pivot, "pivot")
+        for name, limit, why in BOUNDS:
+            check_at_most(getattr(self, name), limit, name, why)
+        self.target = argos_code(check_translatable(self.target, "target"))
+        check_translatable(self.pivot, "pivot")
         self.resolved_device = resolve_device(self.device)  # cuda without a GPU fails here
 
     # -- the stream ------------------------------------------------------------------
