@@ -30,6 +30,7 @@ def translate(out, target, device, beam_size, models_dir, quiet):
     translate step's settings and what is written; the options above override them.
     """
     from corpus.run.fill import fill_pending
+    from corpus.run.summary import translation_lines
 
     result = fill_pending(Path(out), target=target, device=device, beam_size=beam_size,
                           models_dir=models_dir)
@@ -38,9 +39,10 @@ def translate(out, target, device, beam_size, models_dir, quiet):
     counts = result.manifest["counts"]["translation"]
     if not counts:
         click.echo(f"{out}: nothing to translate (no sentence outside the target language)")
+    kept_flagged = bool(result.manifest["pipeline"].get("output", {}).get("parallel_flagged"))
     for pair, n in counts.items():
-        click.echo(f"translation {pair}: {n['translated']} translated ({n['new']} new, "
-                   f"{n['cached']} from cache), {n['pending']} pending")
+        for line in translation_lines(pair, n, kept_flagged):
+            click.echo(line)
     for pair in result.missing:
         src, tgt = pair.split("-", 1)
         click.echo(f"  still missing {pair}: corpus models install {src} {tgt}")

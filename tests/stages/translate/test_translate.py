@@ -116,6 +116,11 @@ def doc(doc_id: str, *segments: list[tuple[str, str]], kept: bool = True) -> Doc
     return d
 
 
+# what the checks say of a copy (or upper-casing) model's output: the source, still in
+# the source language
+COPIED = ("copy", "wrong_lang")
+
+
 def step(models_dir: Path, cache: Path, **kw) -> Translate:
     return Translate(models_dir=str(models_dir), cache=str(cache), **kw)
 
@@ -296,7 +301,8 @@ def test_step_translates_marks_pending_and_keeps_order(models_dir, tmp_path, no_
     s.close()
     assert [d.id for d in out] == ["d1", "d2", "d3", "d4", "d5"]
     hello = out[0].segments[0].sentences
-    assert hello[0].translation == Translation("Привет, мир!", "en", "translate-ru_en-1.0")
+    assert hello[0].translation == Translation("Привет, мир!", "en", "translate-ru_en-1.0",
+                                               COPIED)  # the copy model: flagged
     assert hello[0].pending is None
     assert hello[1].translation is None and hello[1].pending is None  # already English
     german, _, und = out[1].segments[0].sentences
@@ -333,9 +339,9 @@ def test_pivot_through_english(models_dir, tmp_path, no_network):
     (d,) = s([doc("p", [("Привет, мир!", "ru"), ("Hello there.", "en"), ("Жовтий.", "uk")])])
     ru, en, uk = d.segments[0].sentences
     assert ru.translation == Translation(
-        "ПРИВЕТ, МИР!", "uk", "translate-ru_en-1.0>translate-en_uk-1.0"
+        "ПРИВЕТ, МИР!", "uk", "translate-ru_en-1.0>translate-en_uk-1.0", COPIED
     )
-    assert en.translation == Translation("HELLO THERE.", "uk", "translate-en_uk-1.0")
+    assert en.translation == Translation("HELLO THERE.", "uk", "translate-en_uk-1.0", COPIED)
     assert uk.translation is None
     s.close()
 
@@ -354,7 +360,7 @@ def test_pending_then_filled_after_install(packages, models_dir, tmp_path, no_ne
     list(second(docs))
     second.close()
     assert german.pending is None
-    assert german.translation == Translation("Guten Tag.", "en", "translate-de_en-1.0")
+    assert german.translation == Translation("Guten Tag.", "en", "translate-de_en-1.0", COPIED)
     pairs = second.stats()["pairs"]
     assert pairs == {"de-en": {"translated": 1, "cached": 0, "pending": 0,
                                "model": "translate-de_en-1.0"}}  # ru was already done
@@ -426,7 +432,7 @@ _INTERRUPTED = textwrap.dedent("""
                 os.kill(os.getpid(), signal.SIGKILL)
 
     engine = Engine(ModelStore(sys.argv[1]), EngineOptions(max_batch_tokens=40),
-                    DiesAfterThreeCommits(sys.argv[2]), chunk_batches=1)
+                    DiesAfterThreeCommits(sys.argv[2]), commit_every=1)
     texts = [f"Строка номер {i} из тестового набора." for i in range(60)]
     engine.translate(texts, engine.route("ru", "en"))
 """)
