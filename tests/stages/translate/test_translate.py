@@ -234,14 +234,18 @@ def _argos_translate(monkeypatch, models_dir: Path, beam: int, src: str, tgt: st
     return lambda text: argos.translate(text, src, tgt)
 
 
-@pytest.mark.parametrize("beam", [1, 4])
-def test_engine_output_equals_argostranslate(packages, tmp_path, monkeypatch, no_network, beam):
+@pytest.mark.parametrize(("beam", "exact"), [(1, False), (4, False), (4, True)])
+def test_engine_output_equals_argostranslate(packages, tmp_path, monkeypatch, no_network, beam,
+                                             exact):
+    """Mixed-length batches (the default) may differ from argos in the last bits; on this
+    model they do not. ``exact_argos`` batches one length at a time and must never."""
     root = tmp_path / "models"
     af.install(packages["ru-en-random"], root)  # random weights: a real test of equality
     af.install(packages["en-uk"], root)
     sentences = [*RU, *af.SAMPLE_TEXT[:2], "Да."]
     try:
-        engine = Engine(ModelStore(root), EngineOptions(beam_size=beam, max_batch_tokens=64))
+        options = EngineOptions(beam_size=beam, max_batch_tokens=64, exact_argos=exact)
+        engine = Engine(ModelStore(root), options)
         for src, tgt in (("ru", "en"), ("ru", "uk")):
             ours, _ = engine.translate(sentences, engine.route(src, tgt))
             argos = _argos_translate(monkeypatch, root, beam, src, tgt)
@@ -263,6 +267,36 @@ def test_engine_copy_model_round_trips_and_pivots(models_dir, packages, no_netwo
     out, _ = engine.translate(["Привет, мир!"], ru_uk)
     assert out == ["ПРИВЕТ, МИР!"]
     assert engine.route("de", "en") is None and engine.route("uk", "ru") is None
+
+
+def test_overlapping_jobs_translate_each_text_once(models_dir, tmp_path, no_network):
+    """A job submitted while an earlier one still decodes takes the texts they share from
+    it (as it would from the cache); results equal one synchronous call's."""
+
+    class Counting(TranslationCache):
+        transactions = 0
+
+        def put_many(self, model, items):
+            self.transactions += 1
+            super().put_many(model, items)
+
+    texts = [f"Строка номер {i} из тестового набора." for i in range(30)]
+    cache = Counting(tmp_path / "c.sqlite")
+    engine = Engine(ModelStore(models_dir), EngineOptions(max_batch_tokens=64), cache,
+                    commit_every=10)
+    route = engine.route("ru", "en")
+    first = engine.submit(texts[:20], route)  # queued; nothing waited for yet
+    second = engine.submit(texts[10:], route)
+    out_first, cached_first = first.result()
+    out_second, cached_second = second.result()
+    assert out_first == texts[:20] and out_second == texts[10:]  # the copy model
+    assert cached_first == [False] * 20
+    assert cached_second == [True] * 10 + [False] * 10  # shared with the first job
+    assert len(cache) == 30  # each text stored once
+    assert 2 <= cache.transactions <= 8  # ~10 per transaction, never one per text
+    again, cached = engine.translate(texts, route)
+    assert again == texts and all(cached)
+    engine.close()
 
 
 def test_model_is_loaded_once_per_process(models_dir):
@@ -364,6 +398,16 @@ def test_pending_then_filled_after_install(packages, models_dir, tmp_path, no_ne
     pairs = second.stats()["pairs"]
     assert pairs == {"de-en": {"translated": 1, "cached": 0, "pending": 0,
                                "model": "translate-de_en-1.0"}}  # ru was already done
+
+
+def test_the_step_is_version_2_and_the_bare_name_means_it():
+    """v2: translations carry check flags and batches mix lengths (the output changed)."""
+    from corpus.registry import get_step
+
+    assert get_step("translate") is Translate is get_step("translate.v2")
+    assert Translate.name == "translate.v2"
+    with pytest.raises(ConfigError, match=r"'translate' is now 'translate\.v2'"):
+        get_step("translate.v1")
 
 
 def test_step_from_a_pipeline_table(models_dir, tmp_path):
