@@ -369,8 +369,11 @@ def main() -> None:
         raw.config = tuple(int(x) for x in args.raw.split(","))  # type: ignore[assignment]
         swept = "given"
     else:
-        plans = sorted({(cores, 1), (1, cores), *([(cores // 2, 2)] if cores >= 4 else [])})
-        batches = (512, 1024, 2048) if args.device == "cpu" else (4096, 8192, 16384)
+        if args.device == "cpu":
+            plans = sorted({(cores, 1), (1, cores), *([(cores // 4, 4)] if cores >= 8 else [])})
+            batches: tuple[int, ...] = (512, 1024, 2048)
+        else:  # replicas on one GPU are CUDA streams
+            plans, batches = [(1, 1), (2, 1)], (4096, 8192, 16384)
         swept = raw.sweep(sentences[:min(sizes)], [(i, t, b) for i, t in plans for b in batches])
     sample = sentences[:args.argos_sample]
     tokens = {n: raw.tokens(sentences[:n]) for n in sizes}
