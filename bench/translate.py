@@ -356,7 +356,13 @@ def main() -> None:
         os.environ[f"XDG_{kind}_HOME"] = str(work / "home" / kind.lower())
     os.environ["ARGOS_PACKAGES_DIR"] = str(work / "models")
     load_before = os.getloadavg()
+    from corpus.errors import ConfigError
+    from corpus.stages.translate.engine import resolve_device
 
+    try:
+        resolve_device(args.device)
+    except ConfigError as exc:
+        sys.exit(str(exc))
     models = prepare_model(work, args.mt_tools)
     sentences, outs = bench_sets(work, sizes, args.device)
     from corpus.stages.translate.engine import EngineOptions
