@@ -69,15 +69,28 @@ class Source:
         return out
 
 
+# Why a translation was judged unfit for parallel/ (corpus.stages.translate.checks):
+# flag → what it means, for the summary and the audit.
+TRANSLATION_FLAGS = {
+    "empty": "empty output",
+    "copy": "copy of the source",
+    "wrong_lang": "output not in the target language",
+    "length_ratio": "length ratio outside the pair's bounds",
+    "loop": "repeated phrase (hallucination loop)",
+}
+
+
 @_fast_pickle
 @dataclass(slots=True)
 class Translation:
     text: str
     target: str
     model: str  # package id and version, e.g. "translate-ru_en-1.9" or "ru>en>uk" when pivoting
+    flags: tuple[str, ...] = ()  # failed checks (TRANSLATION_FLAGS); flagged pairs skip parallel/
 
     def as_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "target": self.target, "model": self.model}
+        return {"text": self.text, "target": self.target, "model": self.model,
+                "flags": list(self.flags)}
 
 
 @_fast_pickle

@@ -20,7 +20,7 @@ def test_default_pipeline_loads_and_orders_steps():
     pipe = load_pipeline()
     names = [s.name for s in pipe.steps]
     assert names[0] == "normalize.v1"
-    assert names.index("sentences.v1") < names.index("translate.v1")
+    assert names.index("sentences.v1") < names.index("translate.v2")
     assert Path(DEFAULT_PIPELINE).name == "default.toml"
     assert pipe.target == "en"
 
@@ -74,4 +74,4 @@ def test_clean_pipeline_is_the_default_without_translation():
     root = Path(__file__).resolve().parent.parent / "pipelines"
     default = load_pipeline(root / "default.toml").resolved()["steps"]
     clean = load_pipeline(root / "clean.toml").resolved()["steps"]
-    assert clean == [s for s in default if s["use"] not in ("translate.v1", "pair_filter.v1")]
+    assert clean == [s for s in default if s["use"] not in ("translate.v2", "pair_filter.v1")]

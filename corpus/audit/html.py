@@ -16,7 +16,7 @@ import re
 from importlib import resources
 from typing import Any
 
-from corpus.audit.table import where
+from corpus.audit.table import flag_reasons, where
 
 PALETTE = (
     "#2f6db5", "#e07b39", "#3a9e5c", "#c8443f", "#8a63b8", "#8c6d4f",
@@ -364,9 +364,10 @@ def _translation(audit: dict[str, Any]) -> str:
         return ""
     rows = "".join(
         f"<tr><td>{esc(p['pair'])}</td>"
-        + "".join(f'<td class="n" data-sort="{p[k] or 0}">{_num(p[k])}</td>'
-                  for k in ("translated", "cached", "new", "pending", "untranslated"))
-        + f'<td class="n" data-sort="{p["coverage"] or 0}">{_pct(p["coverage"])}</td></tr>'
+        + "".join(f'<td class="n" data-sort="{p.get(k) or 0}">{_num(p.get(k))}</td>'
+                  for k in ("translated", "cached", "new", "pending", "untranslated", "flagged"))
+        + f'<td class="n" data-sort="{p["coverage"] or 0}">{_pct(p["coverage"])}</td>'
+        + f"<td>{esc(flag_reasons(p.get('flags') or {}))}</td></tr>"
         for p in pairs
     )
     target = audit["translation"]["target"]
@@ -375,10 +376,13 @@ def _translation(audit: dict[str, Any]) -> str:
         + (f" (target {esc(target)})" if target else "") + "</h2>"
         '<table class="sortable"><thead><tr><th>pair</th><th class="n">translated</th>'
         '<th class="n">from cache</th><th class="n">new</th><th class="n">pending</th>'
-        '<th class="n">untranslated</th><th class="n">coverage</th></tr></thead>'
+        '<th class="n">untranslated</th><th class="n">flagged</th><th class="n">coverage</th>'
+        "<th>why flagged</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>"
         '<p class="note">pending: no model installed for the pair yet (corpus models install, '
-        "then corpus translate OUT).</p></section>"
+        "then corpus translate OUT). flagged: the translation failed a check; it stays in "
+        "sentences.jsonl with translation.flags and is left out of parallel/ (unless "
+        "[output] parallel_flagged = true).</p></section>"
     )
 
 
@@ -459,3 +463,4 @@ def _documents_table(audit: dict[str, Any], colors: dict[str, str]) -> str:
     )
     parts.append("</section>")
     return "\n".join(parts)
+

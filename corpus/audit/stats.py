@@ -139,6 +139,8 @@ class AuditStats:
     _translated: Counter[str] = field(default_factory=Counter)
     _pending: Counter[str] = field(default_factory=Counter)
     _untranslated: Counter[str] = field(default_factory=Counter)
+    _flagged: Counter[str] = field(default_factory=Counter)  # pair → translations flagged
+    _flags: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     _sent_hashes: set[bytes] = field(default_factory=set)
     _sent_repeats: int = 0
     _sent_checked: int = 0
@@ -279,7 +281,12 @@ class AuditStats:
             self._sent_checked += 1
         translation = sent.get("translation")
         if translation:
-            self._translated[f"{lang}-{translation.get('target', '?')}"] += 1
+            pair = f"{lang}-{translation.get('target', '?')}"
+            self._translated[pair] += 1
+            flags = translation.get("flags") or ()
+            if flags:
+                self._flagged[pair] += 1
+                self._flags[pair].update(flags)
         elif sent.get("pending"):
             self._pending[str(sent["pending"])] += 1
         elif self._target and lang not in (UND, self._target):
@@ -411,6 +418,8 @@ class AuditStats:
                 "translated": done,
                 "pending": pending,
                 "untranslated": self._untranslated[pair],
+                "flagged": self._flagged[pair],
+                "flags": dict(sorted(self._flags[pair].items(), key=lambda kv: (-kv[1], kv[0]))),
                 "cached": cached.get(pair, {}).get("cached"),
                 "new": cached.get(pair, {}).get("new"),
                 "coverage": round(done / todo, 4) if todo else None,

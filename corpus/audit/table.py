@@ -10,6 +10,8 @@ import textwrap
 import unicodedata
 from typing import Any
 
+from corpus.records import TRANSLATION_FLAGS
+
 
 def cells(text: str) -> int:
     """Terminal cells *text* occupies."""
@@ -98,7 +100,7 @@ def render_table(audit: dict[str, Any], *, limit: int = 20, width: int = 80) -> 
         f"p < {low['threshold']:.2f} {num(low['low']['kept'])} kept / "
         f"{num(low['low']['dropped'])} dropped", limit, width,
     )
-    out += _translation(audit)
+    out += _translation(audit, width)
     out += _duplicates(audit, width)
     out += _documents(audit, limit, width)
     return "\n".join(line.rstrip() for line in out) + "\n"
@@ -179,22 +181,32 @@ def _segments(
     return lines
 
 
-def _translation(audit: dict[str, Any]) -> list[str]:
+def _translation(audit: dict[str, Any], width: int) -> list[str]:
     pairs = audit["translation"]["pairs"]
     if not pairs:
         return []
     lines = ["", "Translation" + (f" (target {audit['translation']['target']})"
                                   if audit["translation"]["target"] else "")]
     lines.append("  " + fit("pair", 8) + rfit("translated", 11) + rfit("cached", 9)
-                 + rfit("pending", 9) + rfit("untransl.", 10) + rfit("coverage", 10))
+                 + rfit("pending", 9) + rfit("untransl.", 10) + rfit("flagged", 9)
+                 + rfit("coverage", 10))
     for row in pairs:
         cov = "-" if row["coverage"] is None else f"{row['coverage'] * 100:.1f}%"
         lines.append(
             "  " + fit(row["pair"], 8) + rfit(num(row["translated"]), 11)
             + rfit(num(row["cached"]), 9) + rfit(num(row["pending"]), 9)
-            + rfit(num(row["untranslated"]), 10) + rfit(cov, 10)
+            + rfit(num(row["untranslated"]), 10) + rfit(num(row.get("flagged", 0)), 9)
+            + rfit(cov, 10)
         )
+        if row.get("flags"):
+            lines += wrap(f"flagged ({row['flagged']}): {flag_reasons(row['flags'])}", width,
+                          "    ")
     return lines
+
+
+def flag_reasons(flags: dict[str, int]) -> str:
+    """``copy of the source 3, output not in the target language 3`` (most first)."""
+    return ", ".join(f"{TRANSLATION_FLAGS.get(flag, flag)} {n}" for flag, n in flags.items())
 
 
 def _duplicates(audit: dict[str, Any], width: int) -> list[str]:

@@ -32,6 +32,7 @@ def translate(out, target, device, beam_size, models_dir, quiet):
     translate step's settings and what is written; the options above override them.
     """
     from corpus.run.fill import fill_pending
+    from corpus.run.summary import translation_lines
 
     try:
         result = fill_pending(Path(out), target=target, device=device, beam_size=beam_size,
@@ -50,9 +51,10 @@ def translate(out, target, device, beam_size, models_dir, quiet):
         done = ", ".join(f"{pair} {n['translated']}" for pair, n in counts.items())
         click.echo(f"{out}: nothing pending; every sentence was already translated ({done})")
         return
+    kept_flagged = bool(result.manifest["pipeline"].get("output", {}).get("parallel_flagged"))
     for pair, n in counts.items():
-        click.echo(f"translation {pair}: {n['translated']} translated ({n['new']} new, "
-                   f"{n['cached']} from cache), {n['pending']} pending")
+        for line in translation_lines(pair, n, kept_flagged):
+            click.echo(line)
     for pair in result.missing:
         src, tgt = pair.split("-", 1)
         click.echo(f"  still missing {pair}: corpus models install {src} {tgt}")

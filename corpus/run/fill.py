@@ -1,10 +1,11 @@
 """``corpus translate OUT``: fill in translations a build left pending.
 
 A build without a model for some pair still completes; its sentences carry
-``pending: "<src>-<tgt>"``. After ``corpus models install …`` this re-reads
-``sentences.jsonl`` one document at a time and runs the build's own ``translate`` step
-over it — the pipeline is rebuilt from the manifest by the same validator as a pipeline
-file, with the command line's overrides merged in first. Everything already translated
+``pending: "<src>-<tgt>"``. After ``corpus models install …`` this streams
+``sentences.jsonl`` back into documents and through the build's own ``translate`` step
+(one stream, so the step fills its batches across documents) — the pipeline is
+rebuilt from the manifest by the same validator as a pipeline file, with the command
+line's overrides merged in first. Everything already translated
 is left untouched and the cache means nothing is translated twice. ``sentences.jsonl``,
 ``parallel/`` (through the writer's own :func:`write_translation`, so ``[output]
 parallel = false`` holds here too), the manifest's translation counts and the audit are
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,8 +94,16 @@ def _fill(out: Path, manifest: dict[str, Any], pipe: Pipeline, step: Step) -> Fi
     files = StagedFiles(staging)
     counts = Counts()
     try:
-        for doc, rows in _documents(out / "sentences.jsonl"):
-            [processed] = list(step([doc]))
+        waiting: deque[list[dict[str, Any]]] = deque()  # rows of the documents held back
+
+        def documents() -> Iterator[Document]:
+            for doc, rows in _documents(out / "sentences.jsonl"):
+                waiting.append(rows)
+                yield doc
+
+        # one stream through the step, so its buffers (and batches) span documents
+        for processed in step(documents()):
+            rows = waiting.popleft()
             flat = [(seg, sent) for seg in processed.segments for sent in seg.sentences]
             for row, (seg, sent) in zip(rows, flat, strict=True):
                 new = sentence_row(processed, row["segment"], 0, sent, seg.kind)

@@ -34,8 +34,9 @@ def translation_counts(
     written: dict[str, dict[str, Any]], step_stats: Iterable[dict[str, Any]]
 ) -> dict[str, dict[str, Any]]:
     """The manifest's ``counts.translation``: per pair, what the writer wrote (``translated``,
-    ``pending``) with what the translate steps say of it (``new``: sent to a model in
-    this run, ``cached``: found in the cache, ``model``)."""
+    ``pending``, ``flagged`` and the ``flags`` behind it) with what the translate steps
+    say of it (``new``: sent to a model in this run, ``cached``: found in the cache,
+    ``model``)."""
     out = {pair: dict(entry) for pair, entry in written.items()}
     for stats in step_stats:
         for pair, numbers in stats.get("pairs", {}).items():
@@ -45,8 +46,9 @@ def translation_counts(
             if numbers.get("model"):
                 entry["model"] = numbers["model"]
     for pair, entry in out.items():
-        for key in ("translated", "pending", "new", "cached"):
+        for key in ("translated", "pending", "new", "cached", "flagged"):
             entry.setdefault(key, 0)
+        entry.setdefault("flags", {})
         out[pair] = dict(sorted(entry.items()))
     return dict(sorted(out.items()))
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from corpus.records import TRANSLATION_FLAGS
+
 
 def format_summary(manifest: dict[str, Any], out: str, seconds: float, missing: list[str]) -> str:
     counts = manifest["counts"]
@@ -30,11 +32,9 @@ def format_summary(manifest: dict[str, Any], out: str, seconds: float, missing: 
     sents = counts["sentences"]
     per_lang = ", ".join(f"{lang} {n}" for lang, n in sents["by_lang"].items())
     lines.append(f"  sentences: {sents['total']}" + (f" ({per_lang})" if per_lang else ""))
+    kept_flagged = bool(manifest.get("pipeline", {}).get("output", {}).get("parallel_flagged"))
     for pair, n in counts.get("translation", {}).items():
-        lines.append(
-            f"  translation {pair}: {n['translated']} translated ({n['new']} new, "
-            f"{n['cached']} from cache), {n['pending']} pending"
-        )
+        lines += ["  " + line for line in translation_lines(pair, n, kept_flagged)]
     if missing:
         lines.append("  missing translation models (sentences left pending):")
         for pair in missing:
@@ -45,3 +45,17 @@ def format_summary(manifest: dict[str, Any], out: str, seconds: float, missing: 
             )
         lines.append(f"    then: corpus translate {out}")
     return "\n".join(lines)
+
+
+def translation_lines(pair: str, n: dict[str, Any], kept_flagged: bool = False) -> list[str]:
+    """One pair's translation counts, and why any were flagged (``corpus build`` and
+    ``corpus translate`` print the same)."""
+    lines = [f"translation {pair}: {n['translated']} translated ({n['new']} new, "
+             f"{n['cached']} from cache), {n['pending']} pending"]
+    if n.get("flagged"):
+        where = "kept in parallel/" if kept_flagged else "left out of parallel/"
+        why = ", ".join(f"{TRANSLATION_FLAGS.get(flag, flag)} {count}"
+                        for flag, count in sorted(n.get("flags", {}).items(),
+                                                  key=lambda kv: (-kv[1], kv[0])))
+        lines.append(f"  {n['flagged']} flagged, {where}: {why}")
+    return lines

@@ -14,3 +14,6 @@ class OutputConfig:
     audit: bool = True  # audit.json and audit.html
     mono: bool = True  # mono/<lang>.txt
     parallel: bool = True  # parallel/<src>-<tgt>.*
+    # pairs whose translation failed a check (translation.flags) in parallel/ too; off by
+    # default: they stay in sentences.jsonl with their flags, the manifest counts them
+    parallel_flagged: bool = False

@@ -116,9 +116,18 @@ class Counts:
                 "dropped_by_reason": dict(sorted(self.sentence_reasons.items())),
             },
             "translation": {
-                pair: dict(sorted(c.items())) for pair, c in sorted(self.translations.items())
+                pair: translation_entry(c) for pair, c in sorted(self.translations.items())
             },
         }
+
+
+def translation_entry(counter: Counter[str]) -> dict[str, Any]:
+    """One pair's counters: ``translated``, ``pending``, ``flagged`` (translations that
+    failed a check) and ``flags`` (how many failed each check; a pair may fail several)."""
+    out: dict[str, Any] = {k: v for k, v in counter.items() if not k.startswith("flag:")}
+    out["flagged"] = counter["flagged"]
+    out["flags"] = {k[5:]: v for k, v in sorted(counter.items()) if k.startswith("flag:")}
+    return dict(sorted(out.items()))
 
 
 class CorpusWriter:
@@ -277,15 +286,22 @@ def write_translation(
     line: Callable[[str, str], None], counts: Counts, output: OutputConfig, sent: Sentence,
     sentence_id: str,
 ) -> None:
-    """A kept sentence's translation: counted, and its pair written to ``parallel/``.
+    """A kept sentence's translation: counted, and its pair written to ``parallel/``
+    unless a check flagged it (``[output] parallel_flagged = true`` writes those too).
 
     The one place that writes ``parallel/``: ``corpus build`` and ``corpus translate``
-    both call it, so both honour ``[output] parallel``.
+    both call it, so both honour ``[output]``.
     """
     if sent.translation is not None:
         pair = f"{sent.lang}-{sent.translation.target}"
-        counts.translations[pair]["translated"] += 1
-        if output.parallel:
+        tally = counts.translations[pair]
+        tally["translated"] += 1
+        flags = sent.translation.flags
+        if flags:
+            tally["flagged"] += 1
+            for flag in flags:
+                tally[f"flag:{flag}"] += 1
+        if output.parallel and (not flags or output.parallel_flagged):
             base = f"parallel/{safe_name(pair)}"
             line(f"{base}.{safe_name(sent.lang)}", sent.text)
             line(f"{base}.{safe_name(sent.translation.target)}", sent.translation.text)

@@ -105,9 +105,14 @@ def document_from_sentence_rows(rows: list[dict[str, Any]]) -> Document:
                 span=tuple(row["span"]),  # type: ignore[arg-type]
                 lang=row["lang"],
                 lang_prob=row["lang_prob"],
-                translation=Translation(**translation) if translation else None,
+                translation=_translation(translation) if translation else None,
                 pending=row.get("pending"),
             )
         )
     doc.segments = list(segments.values())
     return doc
+
+
+def _translation(row: dict[str, Any]) -> Translation:
+    """A row's translation (rows written before checks existed have no ``flags``)."""
+    return Translation(row["text"], row["target"], row["model"], tuple(row.get("flags") or ()))

@@ -54,7 +54,7 @@ def test_target_languages_and_step_overrides_reach_the_steps(inputs):
                    "--models-dir", "/models")
     steps = plan["pipeline"]["steps"]
     langid = [s for s in steps if s["use"] == "langid.v1"]
-    [translate] = [s for s in steps if s["use"] == "translate.v1"]
+    [translate] = [s for s in steps if s["use"] == "translate.v2"]
     assert len(langid) == 2 and all(s["languages"] == ["en", "ru"] for s in langid)
     assert translate["target"] == "de" and translate["device"] == "auto"
     assert translate["models_dir"] == "/models"

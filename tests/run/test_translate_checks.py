@@ -32,7 +32,10 @@ RU = ["Городской совет утвердил новый бюджет п
 MORE = ("Музей откроется в следующем месяце большой выставкой ранних фотографий из "
         "городского архива.")
 EN = "The council approved the new budget after a long debate on Tuesday."
-PIPELINE = PER_DOCUMENT + '[[steps]]\nuse = "translate"\n[output]\naudit = false\n'
+# the copy model's pairs are flagged "copy"; kept in parallel/ here, where what is tested is
+# the state --append builds on, not the checks
+PIPELINE = (PER_DOCUMENT + '[[steps]]\nuse = "translate"\n'
+            '[output]\naudit = false\nparallel_flagged = true\n')
 
 
 @pytest.fixture(scope="module")

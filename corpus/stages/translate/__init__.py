@@ -3,7 +3,9 @@
 ``models``  installed packages (list / install / remove) and where they live;
 ``routes``  which package(s) translate one language into another (direct or via English);
 ``cache``   a SQLite cache of finished translations shared by every run and process;
-``engine``  batches sentences through ``ctranslate2.Translator.translate_batch``;
+``batching`` how sentences are cut into batches and how many threads decode them;
+``engine``  queues those batches on ``ctranslate2.Translator.translate_batch``;
+``checks``  what a finished translation must pass before it may enter ``parallel/``;
 ``ray``     the same engine with its decoding in Ray actors (``--executor ray``);
 ``step``    the pipeline step.
 

@@ -2,9 +2,10 @@
 
 Key: a 16-byte BLAKE2b hash of (model key, decoding options, source text); the model key
 is the package id and version plus a fingerprint of its files, so a retrained package
-with the same version never serves stale output. Values are committed after every batch
-in WAL mode, so an interrupted run keeps what it finished and several processes can read
-and write at once (writers wait on ``busy_timeout`` rather than failing).
+with the same version never serves stale output. Values are committed in large
+transactions (the engine's ``commit_every``, 4,096 translations) in WAL mode, so an
+interrupted run keeps all but its last few thousand and several processes can read and
+write at once (writers wait on ``busy_timeout`` rather than failing).
 
 A corrupt file is detected on open (``PRAGMA quick_check``), moved aside as
 ``<name>.corrupt-<time>`` and replaced by an empty cache; ``rebuilt`` says why. An error

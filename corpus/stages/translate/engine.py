@@ -1,23 +1,29 @@
-"""The translation engine: many sentences, one ``translate_batch`` call per chunk.
+"""The translation engine: sentences from many documents, decoded in big asynchronous batches.
 
 argostranslate's ``translate()`` handles one text at a time with 32-token batches and
 downloads a sentence splitter on first use; here sentences are already split, so the
 engine collects them across documents, removes duplicates, asks the cache, SentencePiece-
-encodes the misses with each package's own model and sends them to CTranslate2 in
-length-sorted, token-bounded batches. Decoding settings and post-processing are Argos'
-own (beam 4 by default, ``length_penalty=0.2``, ``replace_unknowns=True``, "_" read as a
-space, target prefix and the tokenizer's leading space removed), so the output equals
-``argostranslate.translate`` for the same package and beam size.
+encodes the misses with each package's own model and queues every batch on CTranslate2
+at once (``asynchronous=True``, an unbounded queue): while the replicas decode, this
+thread decodes finished batches, writes the cache and lets the translate step read the
+next documents, so the decoder never waits for Python. Decoding settings and
+post-processing are Argos' own (beam 4 by default, ``length_penalty=0.2``,
+``replace_unknowns=True``, "_" read as a space, target prefix and the tokenizer's
+leading space removed). Batches mix source lengths (:mod:`.batching`); with
+``exact_argos`` they hold one length each and the output equals ``argostranslate``.
+
+:meth:`Engine.submit` starts a job and returns at once; :meth:`Job.result` waits for it.
+A text submitted while an earlier job still translates it is taken from that job, as
+it would have been from the cache, so overlapping jobs never translate a text twice.
 
 Models are loaded once per process (``load_model`` keeps them) and never downloaded.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,12 +33,17 @@ import ctranslate2
 import sentencepiece
 
 from corpus.errors import ConfigError, ModelError
+from corpus.stages.translate.batching import batch_tokens, plan_batches, thread_plan
 from corpus.stages.translate.cache import TranslationCache, cache_key
 from corpus.stages.translate.models import InstalledModel, ModelStore
 from corpus.stages.translate.routes import Route, find_route
 
 LENGTH_PENALTY = 0.2  # argostranslate's value; part of the cache key
 DEVICES = ("cpu", "cuda", "auto")
+COMMIT_EVERY = 4096  # translations per cache transaction: few fsyncs, little lost on a crash
+
+Tokens = list[str]
+Waiter = Callable[[], list[Tokens]]  # blocks until one batch is decoded; its hypotheses
 
 
 def cuda_device_count() -> int:
@@ -60,34 +71,29 @@ def resolve_device(device: str) -> str:
     return "cuda"
 
 
-def thread_plan(device: str, inter: int, intra: int) -> tuple[int, int]:
-    """Threads when left at 0: on CPU, one translator replica per core pair is what pays
-    (measured: 2 cores → inter 2 × intra 1 beats 1 × 2); on GPU one replica."""
-    if device == "cuda":
-        return inter or 1, intra or 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
-    intra = intra or (1 if cores <= 4 else 4)
-    inter = inter or max(1, cores // intra)
-    return inter, intra
-
-
 @dataclass(frozen=True)
 class EngineOptions:
     beam_size: int = 4
-    max_batch_tokens: int = 256
+    max_batch_tokens: int = 0  # padded source tokens per batch; 0: the device's default
     max_decoding_length: int = 256
     device: str = "cpu"  # already resolved: cpu | cuda
     compute_type: str = "default"  # "default" keeps the package's own type, as argos does
     inter_threads: int = 0
     intra_threads: int = 0
+    exact_argos: bool = False  # one source length per batch: output equal to argostranslate
 
     def decoding_signature(self) -> str:
-        """What changes the output (batch size and threads do not)."""
+        """What changes the output (batch size and threads do not, beyond the last bits
+        mixed-length batches may flip; ``exact_argos`` runs keep a cache of their own)."""
         return (f"beam={self.beam_size};lp={LENGTH_PENALTY};max_len={self.max_decoding_length};"
-                f"unk=replace;ct={self.compute_type};dev={self.device}")
+                f"unk=replace;ct={self.compute_type};dev={self.device}"
+                + (";exact" if self.exact_argos else ""))
+
+    def threads(self) -> tuple[int, int]:
+        return thread_plan(self.device, self.inter_threads, self.intra_threads)
+
+    def batch_tokens(self) -> int:
+        return batch_tokens(self.device, self.max_batch_tokens)
 
 
 @dataclass
@@ -105,7 +111,7 @@ _LOAD_LOCK = threading.Lock()
 
 def load_model(package: InstalledModel, options: EngineOptions) -> LoadedModel:
     """The model of *package*, loaded at most once per process and settings."""
-    inter, intra = thread_plan(options.device, options.inter_threads, options.intra_threads)
+    inter, intra = options.threads()
     slot = (str(package.path.resolve()), options.device, options.compute_type, inter, intra)
     with _LOAD_LOCK:
         loaded = _LOADED.get(slot)
@@ -119,6 +125,7 @@ def load_model(package: InstalledModel, options: EngineOptions) -> LoadedModel:
                 compute_type=options.compute_type,
                 inter_threads=inter,
                 intra_threads=intra,
+                max_queued_batches=-1,  # never block the thread that queues
             )
             sp = sentencepiece.SentencePieceProcessor(model_file=str(package.sp_model))
         except Exception as exc:  # a damaged model.bin or .model: ctranslate2 raises
@@ -136,6 +143,12 @@ def load_model(package: InstalledModel, options: EngineOptions) -> LoadedModel:
         return loaded
 
 
+def unload_models() -> None:
+    """Forget every loaded model (the bench times cold starts with it)."""
+    with _LOAD_LOCK:
+        _LOADED.clear()
+
+
 def decode(sp: Any, tokens: Sequence[str], target_prefix: str) -> str:
     """Tokens → text exactly as argostranslate post-processes them."""
     text = sp.decode_pieces(list(tokens)).replace("▁", " ").replace("_", " ")
@@ -144,10 +157,142 @@ def decode(sp: Any, tokens: Sequence[str], target_prefix: str) -> str:
     return text[1:] if text.startswith(" ") else text
 
 
-@dataclass
-class HopCounts:
-    cached: int = 0  # unique texts served from the cache
-    translated: int = 0  # unique texts sent to the model
+def decode_batch(model: LoadedModel, batches: list[list[Tokens]],
+                 options: EngineOptions) -> list[Waiter]:
+    """Queue *batches* on the model's translator; one waiter per batch, in order."""
+    prefix = model.package.target_prefix
+    waiters: list[Waiter] = []
+    for batch in batches:
+        results = model.translator.translate_batch(
+            batch,
+            target_prefix=[[prefix]] * len(batch) if prefix else None,
+            beam_size=options.beam_size,
+            num_hypotheses=1,
+            length_penalty=LENGTH_PENALTY,
+            replace_unknowns=True,
+            max_batch_size=0,  # the batch is ours, as planned
+            max_decoding_length=options.max_decoding_length,
+            asynchronous=True,
+        )
+        waiters.append(lambda results=results: [r.result().hypotheses[0] for r in results])
+    return waiters
+
+
+class _Hop:
+    """One model applied to a list of texts: started on creation, finished by ``wait``.
+
+    Texts come from the cache, from an earlier hop of the same model still in flight
+    (``borrowed``: counted like cache hits), or are translated here (``own``), line by
+    line like argostranslate (a text holding newlines is translated line by line and
+    joined again; empty lines stay empty, leading ones go).
+    """
+
+    def __init__(self, engine: Engine, model: LoadedModel, texts: Sequence[str]) -> None:
+        self.engine, self.model = engine, model
+        signature = engine.options.decoding_signature()
+        unique = sorted(set(texts))
+        self.keys = {t: cache_key(model.key, signature, t) for t in unique}
+        cache = engine.cache
+        hits = cache.get_many(list(self.keys.values())) if cache is not None else {}
+        self.done: dict[str, str] = {t: hits[k] for t, k in self.keys.items() if k in hits}
+        self.borrowed: dict[str, _Hop] = {}
+        self.own: list[str] = []
+        for text in unique:
+            if text in self.done:
+                continue
+            owner = engine._inflight.get(self.keys[text])
+            if owner is not None:
+                self.borrowed[text] = owner
+            else:
+                self.own.append(text)
+                engine._inflight[self.keys[text]] = self
+        lines = sorted({line for t in self.own for line in t.split("\n")})
+        encoded = model.sp.encode(lines, out_type=str) if lines else []
+        self.tokens = dict(zip(lines, encoded, strict=True))
+        self.line_out = {line: "" for line in lines}
+        self.line_texts: dict[str, list[str]] = {}
+        self.missing: dict[str, int] = {}
+        for text in self.own:
+            needed = {line for line in text.split("\n") if self.tokens[line]}
+            self.missing[text] = len(needed)
+            for line in needed:
+                self.line_texts.setdefault(line, []).append(text)
+        options = engine.options
+        inter, _ = options.threads()
+        self.batches = plan_batches(
+            {line: len(tokens) for line, tokens in self.tokens.items() if tokens},
+            options.batch_tokens(), one_length=options.exact_argos, replicas=inter,
+        )
+        self.waiters = engine._decode(model, [[self.tokens[x] for x in b] for b in self.batches])
+        self._finished = False
+
+    def wait(self) -> tuple[dict[str, str], set[str]]:
+        """Translations of every text of the hop, and the texts translated here."""
+        if self._finished:
+            return self.done, set(self.own)
+        prefix = self.model.package.target_prefix
+        unsaved: dict[bytes, str] = {}
+        try:
+            for text in self.own:
+                if not self.missing[text]:
+                    self._finish_text(text, unsaved)
+            for batch, waiter in zip(self.batches, self.waiters, strict=True):
+                for line, hypothesis in zip(batch, waiter(), strict=True):
+                    self.line_out[line] = decode(self.model.sp, hypothesis, prefix)
+                    for text in self.line_texts[line]:
+                        self.missing[text] -= 1
+                        if not self.missing[text]:
+                            self._finish_text(text, unsaved)
+                if len(unsaved) >= self.engine.commit_every:
+                    self._save(unsaved)
+            self._save(unsaved)
+        finally:
+            for text in self.own:
+                self.engine._inflight.pop(self.keys[text], None)
+        for text, owner in self.borrowed.items():
+            self.done[text] = owner.wait()[0][text]
+        self._finished = True
+        return self.done, set(self.own)
+
+    def _finish_text(self, text: str, unsaved: dict[bytes, str]) -> None:
+        out = "\n".join(self.line_out[line] for line in text.split("\n")).lstrip("\n")
+        self.done[text] = out
+        unsaved[self.keys[text]] = out
+
+    def _save(self, unsaved: dict[bytes, str]) -> None:
+        """One transaction for everything finished since the last one."""
+        if unsaved and self.engine.cache is not None:
+            self.engine.cache.put_many(self.model.key, unsaved)
+        unsaved.clear()
+
+
+class Job:
+    """Texts on their way through a route: hop 1 is queued when the job is created; each
+    later hop (a pivot) starts when the one before it is done."""
+
+    def __init__(self, engine: Engine, texts: Sequence[str], route: Route) -> None:
+        self.engine, self.route = engine, route
+        self.current = list(texts)
+        self.all_cached = [True] * len(self.current)
+        self._next = 1
+        self._hop = _Hop(engine, engine.model(route.hops[0]), self.current)
+        self._result: tuple[list[str], list[bool]] | None = None
+
+    def result(self) -> tuple[list[str], list[bool]]:
+        """Translations (same order as submitted) and, for each, whether every hop came
+        from the cache (or from a job that was already translating it)."""
+        while self._result is None:
+            done, fresh = self._hop.wait()
+            self.all_cached = [c and t not in fresh
+                               for c, t in zip(self.all_cached, self.current, strict=True)]
+            self.current = [done[t] for t in self.current]
+            if self._next == len(self.route.hops):
+                self._result = (self.current, self.all_cached)
+            else:
+                package = self.route.hops[self._next]
+                self._next += 1
+                self._hop = _Hop(self.engine, self.engine.model(package), self.current)
+        return self._result
 
 
 @dataclass
@@ -158,9 +303,10 @@ class Engine:
     options: EngineOptions = field(default_factory=EngineOptions)
     cache: TranslationCache | None = None
     pivot: str = "en"
-    chunk_batches: int = 8  # translate_batch calls hold this many batches; cache commits after each
+    commit_every: int = COMMIT_EVERY  # translations per cache transaction
     _installed: dict[tuple[str, str], InstalledModel] | None = field(default=None, repr=False)
     loaded: dict[str, LoadedModel] = field(default_factory=dict, repr=False)
+    _inflight: dict[bytes, _Hop] = field(default_factory=dict, repr=False)
 
     def route(self, src: str, tgt: str) -> Route | None:
         if self._installed is None:
@@ -172,105 +318,18 @@ class Engine:
         self.loaded[package.id] = loaded
         return loaded
 
+    def submit(self, texts: Sequence[str], route: Route) -> Job:
+        """Start translating *texts*; returns at once (the batches are queued)."""
+        return Job(self, texts, route)
+
     def translate(self, texts: Sequence[str], route: Route) -> tuple[list[str], list[bool]]:
         """Translations of *texts* (same order) and, for each, whether every hop came
         from the cache."""
-        current = list(texts)
-        all_cached = [True] * len(current)
-        for package in route.hops:
-            done, fresh = self._hop(self.model(package), current)
-            all_cached = [c and t not in fresh for c, t in zip(all_cached, current, strict=True)]
-            current = [done[t] for t in current]
-        return current, all_cached
+        return self.submit(texts, route).result()
 
-    def _hop(self, model: LoadedModel, texts: Sequence[str]) -> tuple[dict[str, str], set[str]]:
-        unique = sorted(set(texts))
-        signature = self.options.decoding_signature()
-        keys = {t: cache_key(model.key, signature, t) for t in unique}
-        hits = self.cache.get_many(list(keys.values())) if self.cache else {}
-        done = {t: hits[k] for t, k in keys.items() if k in hits}
-        misses = [t for t in unique if t not in done]
-        for outputs in self._translate(model, self._chunks(model, misses)):
-            done.update(outputs)
-            if self.cache is not None:  # committed chunk by chunk: a crash loses one chunk
-                self.cache.put_many(model.key, {keys[t]: o for t, o in outputs.items()})
-        return done, set(misses)
-
-    def _translate(self, model: LoadedModel, chunks: list[list[str]]) -> Iterator[dict[str, str]]:
-        """Translations of each chunk, in order (here; a subclass may run them elsewhere)."""
-        for chunk in chunks:
-            yield self.run_chunk(model, chunk)
-
-    def _chunks(self, model: LoadedModel, texts: list[str]) -> list[list[str]]:
-        """Length-sorted groups of about ``chunk_batches`` token-bounded batches."""
-        lengths = {t: len(model.sp.encode(t)) for t in texts}
-        ordered = sorted(texts, key=lambda t: (lengths[t], t))
-        budget = self.options.max_batch_tokens * self.chunk_batches
-        chunks: list[list[str]] = []
-        current: list[str] = []
-        used = 0
-        for text in ordered:
-            if current and used + lengths[text] > budget:
-                chunks.append(current)
-                current, used = [], 0
-            current.append(text)
-            used += lengths[text]
-        if current:
-            chunks.append(current)
-        return chunks
-
-    def _batches(self, todo: list[str], tokens: dict[str, list[str]]) -> list[list[str]]:
-        """Batches of at most ``max_batch_tokens`` tokens, every one of a single length.
-
-        Padding a shorter source in a mixed-length batch changes CTranslate2's arithmetic
-        slightly, and with beam search a last-bit difference can change the output. With
-        one source length per batch nothing is padded, so every sentence is translated
-        exactly as ``argostranslate`` translates it alone (the bench checks 500/500).
-        """
-        batches: list[list[str]] = []
-        current: list[str] = []
-        for line in todo:  # sorted by token length
-            size = len(tokens[line])
-            if current and (
-                len(tokens[current[0]]) != size
-                or (len(current) + 1) * size > self.options.max_batch_tokens
-            ):
-                batches.append(current)
-                current = []
-            current.append(line)
-        if current:
-            batches.append(current)
-        return batches
-
-    def run_chunk(self, model: LoadedModel, texts: list[str]) -> dict[str, str]:
-        """One ``translate_batch`` over every line of *texts*.
-
-        Like argostranslate, a text holding newlines is translated line by line and
-        joined again; an empty line stays empty (and leading ones go, as in argos).
-        """
-        lines = sorted({line for t in texts for line in t.split("\n")})
-        tokens = {line: model.sp.encode(line, out_type=str) for line in lines}
-        todo = sorted((line for line in lines if tokens[line]), key=lambda x: len(tokens[x]))
-        out = {line: "" for line in lines}
-        prefix = model.package.target_prefix
-        pending = []
-        for batch in self._batches(todo, tokens):
-            pending.append((batch, model.translator.translate_batch(
-                [tokens[line] for line in batch],
-                target_prefix=[[prefix]] * len(batch) if prefix else None,
-                beam_size=self.options.beam_size,
-                num_hypotheses=1,
-                length_penalty=LENGTH_PENALTY,
-                replace_unknowns=True,
-                max_batch_size=0,
-                max_decoding_length=self.options.max_decoding_length,
-                asynchronous=True,  # the batches run in parallel on inter_threads replicas
-            )))
-        for batch, results in pending:
-            for line, result in zip(batch, results, strict=True):
-                out[line] = decode(model.sp, result.result().hypotheses[0], prefix)
-        # argostranslate joins paragraphs with "\n" and strips leading newlines
-        return {t: "\n".join(out[line] for line in t.split("\n")).lstrip("\n") for t in texts}
+    def _decode(self, model: LoadedModel, batches: list[list[Tokens]]) -> list[Waiter]:
+        """Queue the batches for decoding (here; a subclass may decode elsewhere)."""
+        return decode_batch(model, batches, self.options)
 
     def close(self) -> None:
         if self.cache is not None:

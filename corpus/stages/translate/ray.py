@@ -1,41 +1,44 @@
 """Translation on a Ray cluster: CTranslate2 in actors that hold the models.
 
 ``RayEngine`` is a translation :class:`~corpus.stages.translate.engine.Engine` whose
-CTranslate2 calls run in :class:`TranslatorActor` s (one per GPU when the cluster has
+batches are decoded in :class:`TranslatorActor` s (one per GPU when the cluster has
 GPUs, else one per node), each loading a model once. The driver keeps the routes, the
-cache and the batching plan, so the translations and the cache equal a local run's.
+cache, the SentencePiece encoding and the batch plan, and sends token batches, so the
+translations and the cache equal a local run's batch for batch.
 The Ray executor (:mod:`corpus.run.ray`) hands this engine to the translate step.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import ray
 
-from corpus.stages.translate.engine import Engine, LoadedModel
+from corpus.stages.translate.engine import (
+    Engine,
+    LoadedModel,
+    Tokens,
+    Waiter,
+    decode_batch,
+    load_model,
+)
 from corpus.stages.translate.models import ModelStore
 
-PER_ACTOR = 2  # chunks queued on one actor: one running, one ready to start
+BATCHES_PER_CALL = 8  # one actor call queues these on the actor's replicas at once
 
 
 @ray.remote(num_cpus=0)
 class TranslatorActor:
-    """Holds an uncached Engine over this node's models directory; each model loads once.
+    """Holds this node's models; ``run`` decodes batches the driver planned."""
 
-    ``run`` is :meth:`Engine.run_chunk` on one chunk the driver planned, so a chunk gives
-    the same batches, hence the same output, as in a local run.
-    """
+    def __init__(self, models_dir: str | None, options: Any) -> None:
+        self.store = ModelStore(models_dir)
+        self.options = options
 
-    def __init__(self, models_dir: str | None, options: Any, pivot: str) -> None:
-        self.engine = Engine(ModelStore(models_dir), options, None, pivot=pivot)
-        self.store = self.engine.store
-
-    def run(self, package_id: str, fingerprint: str, texts: list[str]) -> dict[str, str]:
+    def run(self, package_id: str, fingerprint: str,
+            batches: list[list[Tokens]]) -> list[list[Tokens]]:
         for package in self.store.best().values():
             if package.id == package_id:
                 break
@@ -45,18 +48,20 @@ class TranslatorActor:
         if package.fingerprint() != fingerprint:
             raise RuntimeError(f"{package_id} on {ray.util.get_node_ip_address()} differs "
                                "from the driver's copy: install the same file on every node")
-        return self.engine.run_chunk(self.engine.model(package), texts)
+        model = load_model(package, self.options)
+        return [wait() for wait in decode_batch(model, batches, self.options)]
 
 
 @dataclass
 class RayEngine(Engine):
-    """The driver side: routes, cache, batching plan here; CTranslate2 in the actors."""
+    """The driver side: routes, cache, tokens and batch plan here; decoding in the actors."""
 
     actors: list[Any] = field(default_factory=list)
     _sp: dict[str, LoadedModel] = field(default_factory=dict, repr=False)
+    _calls: int = field(default=0, repr=False)
 
     def model(self, package: Any) -> LoadedModel:
-        """Only the SentencePiece model (for the length-sorted plan); no translator."""
+        """Only the SentencePiece model (tokens and the plan); no translator."""
         loaded = self._sp.get(package.id)
         if loaded is None:
             import sentencepiece
@@ -67,18 +72,25 @@ class RayEngine(Engine):
         self.loaded[package.id] = loaded
         return loaded
 
-    def _translate(self, model: LoadedModel, chunks: list[list[str]]) -> Iterator[dict[str, str]]:
-        """The chunks round-robin over the actors, a bounded number in flight; results
-        come back in chunk order, so the cache is filled as a local run fills it."""
-        package, fingerprint = model.package, model.package.fingerprint()
-        pending: deque[Any] = deque()
-        for n, chunk in enumerate(chunks):
-            actor = self.actors[n % len(self.actors)]
-            pending.append(actor.run.remote(package.id, fingerprint, chunk))
-            if len(pending) >= PER_ACTOR * len(self.actors):
-                yield ray.get(pending.popleft())
-        while pending:
-            yield ray.get(pending.popleft())
+    def _decode(self, model: LoadedModel, batches: list[list[Tokens]]) -> list[Waiter]:
+        """Groups of batches round-robin over the actors, all queued at once."""
+        package = model.package
+        fingerprint = package.fingerprint()
+        waiters: list[Waiter] = []
+        for start in range(0, len(batches), BATCHES_PER_CALL):
+            group = batches[start:start + BATCHES_PER_CALL]
+            actor = self.actors[self._calls % len(self.actors)]
+            self._calls += 1
+            ref = actor.run.remote(package.id, fingerprint, group)
+            box: dict[str, list[list[Tokens]]] = {}
+
+            def fetch(i: int, ref: Any = ref, box: dict[str, Any] = box) -> list[Tokens]:
+                if "out" not in box:
+                    box["out"] = ray.get(ref)
+                return box["out"][i]
+
+            waiters += [lambda i=i, fetch=fetch: fetch(i) for i in range(len(group))]
+        return waiters
 
     def close(self) -> None:
         super().close()
@@ -98,10 +110,10 @@ def ray_engine(store: ModelStore, options: Any, cache: Any, *, pivot: str = "en"
     gpus = int(ray.cluster_resources().get("GPU", 0))
     if gpus > 0 and device in ("auto", "cuda"):
         options = dataclasses.replace(options, device="cuda")
-        actors = [TranslatorActor.options(num_gpus=1).remote(str(store.dir), options, pivot)
+        actors = [TranslatorActor.options(num_gpus=1).remote(str(store.dir), options)
                   for _ in range(gpus)]
     else:
         nodes = max(1, sum(1 for n in ray.nodes() if n.get("Alive")))
         actors = [TranslatorActor.options(scheduling_strategy="SPREAD")
-                  .remote(str(store.dir), options, pivot) for _ in range(nodes)]
+                  .remote(str(store.dir), options) for _ in range(nodes)]
     return RayEngine(store, options, cache, pivot=pivot, actors=actors)

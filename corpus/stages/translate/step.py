@@ -1,13 +1,19 @@
-"""Step ``translate``: every kept sentence not in the target language, translated offline.
+"""Step ``translate``: every kept sentence not in the target language, translated offline
+and checked.
 
 A corpus-wide step: it holds documents back until ``buffer_sentences`` sentences need
-translating (so the engine sees big, de-duplicated batches), translates them, and yields
-the documents in their original order. What it leaves on each kept sentence whose
-``lang`` is neither the target nor ``und``:
+translating, queues them on the engine and goes on reading while they decode; when the
+next buffer is full it is queued too, and only then are the first buffer's translations
+collected and its documents yielded, in their original order. So the decoder always has
+the next buffer's batches while this process checks, writes and reads documents.
+What it leaves on each kept sentence whose ``lang`` is neither the target nor ``und``:
 
-* translated: ``sentence.translation = Translation(text, target, model)`` with ``model``
-  the package id (``translate-ru_en-1.9``) or the hops joined by ``>`` when pivoting
-  (``translate-ru_en-1.9>translate-en_uk-1.9``); ``sentence.pending = None``.
+* translated: ``sentence.translation = Translation(text, target, model, flags)`` with
+  ``model`` the package id (``translate-ru_en-1.9``) or the hops joined by ``>`` when
+  pivoting (``translate-ru_en-1.9>translate-en_uk-1.9``), and ``flags`` the checks the
+  pair failed (:mod:`corpus.stages.translate.checks`: ``empty``, ``copy``,
+  ``wrong_lang``, ``length_ratio``, ``loop``); the writer leaves flagged pairs out of
+  ``parallel/``. ``sentence.pending = None``.
 * no installed route: ``sentence.translation = None``, ``sentence.pending = "ru-uk"``
   (Argos codes), and ``stats()["missing"]`` lists the pair with the install commands.
 
@@ -29,9 +35,10 @@ from corpus.limits import check_at_most
 from corpus.records import UND, Document, Sentence, Translation
 from corpus.registry import RunContext, Step, register
 from corpus.stages.translate.cache import TranslationCache, default_cache_path
-from corpus.stages.translate.engine import Engine, EngineOptions, resolve_device
+from corpus.stages.translate.checks import CHECKS, CheckSettings, check_pairs
+from corpus.stages.translate.engine import Engine, EngineOptions, Job, resolve_device
 from corpus.stages.translate.models import ModelStore, install_commands
-from corpus.stages.translate.routes import argos_code
+from corpus.stages.translate.routes import Route, argos_code
 
 BOUNDS = (  # far beyond any useful setting; each one multiplies memory or decoding time
     ("beam_size", 64, "hypotheses decoded per sentence"),
@@ -43,10 +50,19 @@ BOUNDS = (  # far beyond any useful setting; each one multiplies memory or decod
 )
 
 
-@register("translate", version=1)
+@dataclass
+class _Buffer:
+    """Documents held back, and the translation jobs queued for their sentences."""
+
+    docs: list[Document]
+    jobs: list[tuple[str, list[Sentence], Route | None, Job | None]]
+
+
+@register("translate", version=2)
 @dataclass
 class Translate(Step):
-    """Translate sentences through installed Argos packages (CTranslate2, cached)."""
+    """Translate sentences through installed Argos packages (CTranslate2, cached), and
+    flag translations that fail a check."""
 
     per_document = False
     transient = frozenset({"_engine", "_make_engine"})  # models, the cache connection
@@ -55,8 +71,9 @@ class Translate(Step):
 
     target: str = "en"
     beam_size: int = 4  # Argos' default; output equals argostranslate at the same beam
-    max_batch_tokens: int = 256  # source tokens per CTranslate2 batch (Argos: 32)
+    max_batch_tokens: int = 0  # padded source tokens per batch; 0: 512 on CPU, 8192 on GPU
     max_decoding_length: int = 256  # CTranslate2's default, which Argos keeps
+    exact_argos: bool = False  # one source length per batch: output equals argostranslate
     device: Literal["cpu", "cuda", "auto"] = "cpu"
     compute_type: str = "default"  # keep the package's own (int8 for Argos packages)
     inter_threads: int = 0  # 0: decided from the cores (CPU) or 1 (GPU)
@@ -64,8 +81,11 @@ class Translate(Step):
     cache: str | None = None  # SQLite file; None: $CORPUS_CACHE_DIR or ~/.cache/corpus
     use_cache: bool = True
     models_dir: str | None = None  # None: $CORPUS_MODELS_DIR, else Argos' default
-    buffer_sentences: int = 2000  # sentences collected before translating
+    buffer_sentences: int = 4000  # sentences per queued buffer (two are held at a time)
     pivot: str = "en"  # language bridging two packages when no direct one exists
+    checks: list[str] = field(default_factory=lambda: list(CHECKS))  # [] turns them off
+    length_slack: float = 3.0  # default bounds: expected ratio ÷ and × this
+    length_ratio: dict[str, list[float]] = field(default_factory=dict)  # "ru-en" = [lo, hi]
 
     _engine: Engine | None = field(default=None, init=False, repr=False)
     _make_engine: Callable[..., Engine] | None = field(default=None, init=False, repr=False)
@@ -73,31 +93,47 @@ class Translate(Step):
     _missing: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("beam_size", "max_batch_tokens", "max_decoding_length", "buffer_sentences"):
+        for name in ("beam_size", "max_decoding_length", "buffer_sentences"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if self.max_batch_tokens < 0:
+            raise ValueError("max_batch_tokens must be 0 (by device) or more")
         if self.inter_threads < 0 or self.intra_threads < 0:
             raise ValueError("thread counts must be 0 (automatic) or more")
         for name, limit, why in BOUNDS:
             check_at_most(getattr(self, name), limit, name, why)
         self.target = argos_code(check_translatable(self.target, "target"))
         check_translatable(self.pivot, "pivot")
+        unknown = sorted(set(self.checks) - set(CHECKS))
+        if unknown:
+            raise ValueError(f"checks: unknown {', '.join(unknown)} (known: {', '.join(CHECKS)})")
+        if self.length_slack < 1.0:
+            raise ValueError("length_slack must be at least 1")
+        for pair, bounds in self.length_ratio.items():
+            if (not isinstance(bounds, list) or len(bounds) != 2
+                    or not all(isinstance(b, (int, float)) for b in bounds)
+                    or not 0 <= bounds[0] <= bounds[1]):
+                raise ValueError(f"length_ratio: {pair!r} needs [low, high] with 0 <= low <= high")
         self.resolved_device = resolve_device(self.device)  # cuda without a GPU fails here
 
     # -- the stream ------------------------------------------------------------------
     def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
         held: list[Document] = []
         waiting = 0
+        queued: _Buffer | None = None
         for doc in docs:
             held.append(doc)
             waiting += sum(1 for _ in self._needing(doc))
             if waiting >= self.buffer_sentences:
-                self._translate(held)
-                yield from held
-                held, waiting = [], 0
-        if held:
-            self._translate(held)
-            yield from held
+                submitted = self._submit(held)  # queued before the last one is collected
+                if queued is not None:
+                    yield from self._collect(queued)
+                queued, held, waiting = submitted, [], 0
+        submitted = self._submit(held) if held else None
+        if queued is not None:
+            yield from self._collect(queued)
+        if submitted is not None:
+            yield from self._collect(submitted)
 
     def _needing(self, doc: Document) -> Iterator[Sentence]:
         if not doc.kept:
@@ -116,35 +152,51 @@ class Translate(Step):
                     continue
                 yield sent
 
-    def _translate(self, docs: list[Document]) -> None:
+    def _submit(self, docs: list[Document]) -> _Buffer:
+        """Queue the sentences of *docs* on the engine, one job per source language."""
         by_lang: dict[str, list[Sentence]] = defaultdict(list)
         for doc in docs:
             for sent in self._needing(doc):
                 by_lang[argos_code(sent.lang)].append(sent)
+        buffer = _Buffer(docs, [])
         if not by_lang:
-            return
+            return buffer
         engine = self.engine()
         for src in sorted(by_lang):
             sents = by_lang[src]
+            route = engine.route(src, self.target)
+            job = engine.submit([s.text for s in sents], route) if route is not None else None
+            buffer.jobs.append((src, sents, route, job))
+        return buffer
+
+    def _collect(self, buffer: _Buffer) -> list[Document]:
+        """Wait for a buffer's jobs, check the translations and put them on the sentences."""
+        settings = self.check_settings()
+        for src, sents, route, job in buffer.jobs:
             pair = f"{src}-{self.target}"
             counts = self._pairs.setdefault(
                 pair, {"translated": 0, "cached": 0, "pending": 0, "model": None}
             )
-            route = engine.route(src, self.target)
-            if route is None:
+            if route is None or job is None:
                 for sent in sents:
                     sent.translation, sent.pending = None, pair
                 counts["pending"] += len(sents)
                 self._missing[pair] = install_commands(src, self.target)
                 continue
-            texts, from_cache = engine.translate([s.text for s in sents], route)
-            for sent, text, cached in zip(sents, texts, from_cache, strict=True):
-                sent.translation = Translation(text=text, target=self.target, model=route.model)
+            texts, from_cache = job.result()
+            flags = check_pairs([s.text for s in sents], texts, src, self.target, settings)
+            for sent, text, cached, failed in zip(sents, texts, from_cache, flags, strict=True):
+                sent.translation = Translation(text, self.target, route.model, failed)
                 sent.pending = None
                 counts["cached" if cached else "translated"] += 1
             counts["model"] = route.model
+        return buffer.docs
 
     # -- resources -------------------------------------------------------------------
+    def check_settings(self) -> CheckSettings:
+        bounds = {pair: (float(b[0]), float(b[1])) for pair, b in self.length_ratio.items()}
+        return CheckSettings(tuple(self.checks), self.length_slack, bounds)
+
     def engine(self) -> Engine:
         """The engine, created on first use so building a pipeline loads nothing."""
         if self._engine is None:
@@ -159,6 +211,7 @@ class Translate(Step):
                 compute_type=self.compute_type,
                 inter_threads=self.inter_threads,
                 intra_threads=self.intra_threads,
+                exact_argos=self.exact_argos,
             )
             store = ModelStore(self.models_dir)
             if self._make_engine is not None:  # the executor's (Ray: decoding in actors)
@@ -180,7 +233,9 @@ class Translate(Step):
             "missing": dict(sorted(self._missing.items())),
         }
         if self._engine is not None:
+            inter, intra = self._engine.options.threads()
             out["device"] = self._engine.options.device
+            out["threads"] = {"replicas": inter, "per_replica": intra}
             out["models"] = {
                 mid: {"path": str(m.package.path)} for mid, m in sorted(self._engine.loaded.items())
             }

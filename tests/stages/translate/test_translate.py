@@ -116,6 +116,11 @@ def doc(doc_id: str, *segments: list[tuple[str, str]], kept: bool = True) -> Doc
     return d
 
 
+# what the checks say of a copy (or upper-casing) model's output: the source, still in
+# the source language
+COPIED = ("copy", "wrong_lang")
+
+
 def step(models_dir: Path, cache: Path, **kw) -> Translate:
     return Translate(models_dir=str(models_dir), cache=str(cache), **kw)
 
@@ -229,14 +234,18 @@ def _argos_translate(monkeypatch, models_dir: Path, beam: int, src: str, tgt: st
     return lambda text: argos.translate(text, src, tgt)
 
 
-@pytest.mark.parametrize("beam", [1, 4])
-def test_engine_output_equals_argostranslate(packages, tmp_path, monkeypatch, no_network, beam):
+@pytest.mark.parametrize(("beam", "exact"), [(1, False), (4, False), (4, True)])
+def test_engine_output_equals_argostranslate(packages, tmp_path, monkeypatch, no_network, beam,
+                                             exact):
+    """Mixed-length batches (the default) may differ from argos in the last bits; on this
+    model they do not. ``exact_argos`` batches one length at a time and must never."""
     root = tmp_path / "models"
     af.install(packages["ru-en-random"], root)  # random weights: a real test of equality
     af.install(packages["en-uk"], root)
     sentences = [*RU, *af.SAMPLE_TEXT[:2], "Да."]
     try:
-        engine = Engine(ModelStore(root), EngineOptions(beam_size=beam, max_batch_tokens=64))
+        options = EngineOptions(beam_size=beam, max_batch_tokens=64, exact_argos=exact)
+        engine = Engine(ModelStore(root), options)
         for src, tgt in (("ru", "en"), ("ru", "uk")):
             ours, _ = engine.translate(sentences, engine.route(src, tgt))
             argos = _argos_translate(monkeypatch, root, beam, src, tgt)
@@ -258,6 +267,36 @@ def test_engine_copy_model_round_trips_and_pivots(models_dir, packages, no_netwo
     out, _ = engine.translate(["Привет, мир!"], ru_uk)
     assert out == ["ПРИВЕТ, МИР!"]
     assert engine.route("de", "en") is None and engine.route("uk", "ru") is None
+
+
+def test_overlapping_jobs_translate_each_text_once(models_dir, tmp_path, no_network):
+    """A job submitted while an earlier one still decodes takes the texts they share from
+    it (as it would from the cache); results equal one synchronous call's."""
+
+    class Counting(TranslationCache):
+        transactions = 0
+
+        def put_many(self, model, items):
+            self.transactions += 1
+            super().put_many(model, items)
+
+    texts = [f"Строка номер {i} из тестового набора." for i in range(30)]
+    cache = Counting(tmp_path / "c.sqlite")
+    engine = Engine(ModelStore(models_dir), EngineOptions(max_batch_tokens=64), cache,
+                    commit_every=10)
+    route = engine.route("ru", "en")
+    first = engine.submit(texts[:20], route)  # queued; nothing waited for yet
+    second = engine.submit(texts[10:], route)
+    out_first, cached_first = first.result()
+    out_second, cached_second = second.result()
+    assert out_first == texts[:20] and out_second == texts[10:]  # the copy model
+    assert cached_first == [False] * 20
+    assert cached_second == [True] * 10 + [False] * 10  # shared with the first job
+    assert len(cache) == 30  # each text stored once
+    assert 2 <= cache.transactions <= 8  # ~10 per transaction, never one per text
+    again, cached = engine.translate(texts, route)
+    assert again == texts and all(cached)
+    engine.close()
 
 
 def test_model_is_loaded_once_per_process(models_dir):
@@ -296,7 +335,8 @@ def test_step_translates_marks_pending_and_keeps_order(models_dir, tmp_path, no_
     s.close()
     assert [d.id for d in out] == ["d1", "d2", "d3", "d4", "d5"]
     hello = out[0].segments[0].sentences
-    assert hello[0].translation == Translation("Привет, мир!", "en", "translate-ru_en-1.0")
+    assert hello[0].translation == Translation("Привет, мир!", "en", "translate-ru_en-1.0",
+                                               COPIED)  # the copy model: flagged
     assert hello[0].pending is None
     assert hello[1].translation is None and hello[1].pending is None  # already English
     german, _, und = out[1].segments[0].sentences
@@ -333,9 +373,9 @@ def test_pivot_through_english(models_dir, tmp_path, no_network):
     (d,) = s([doc("p", [("Привет, мир!", "ru"), ("Hello there.", "en"), ("Жовтий.", "uk")])])
     ru, en, uk = d.segments[0].sentences
     assert ru.translation == Translation(
-        "ПРИВЕТ, МИР!", "uk", "translate-ru_en-1.0>translate-en_uk-1.0"
+        "ПРИВЕТ, МИР!", "uk", "translate-ru_en-1.0>translate-en_uk-1.0", COPIED
     )
-    assert en.translation == Translation("HELLO THERE.", "uk", "translate-en_uk-1.0")
+    assert en.translation == Translation("HELLO THERE.", "uk", "translate-en_uk-1.0", COPIED)
     assert uk.translation is None
     s.close()
 
@@ -354,10 +394,20 @@ def test_pending_then_filled_after_install(packages, models_dir, tmp_path, no_ne
     list(second(docs))
     second.close()
     assert german.pending is None
-    assert german.translation == Translation("Guten Tag.", "en", "translate-de_en-1.0")
+    assert german.translation == Translation("Guten Tag.", "en", "translate-de_en-1.0", COPIED)
     pairs = second.stats()["pairs"]
     assert pairs == {"de-en": {"translated": 1, "cached": 0, "pending": 0,
                                "model": "translate-de_en-1.0"}}  # ru was already done
+
+
+def test_the_step_is_version_2_and_the_bare_name_means_it():
+    """v2: translations carry check flags and batches mix lengths (the output changed)."""
+    from corpus.registry import get_step
+
+    assert get_step("translate") is Translate is get_step("translate.v2")
+    assert Translate.name == "translate.v2"
+    with pytest.raises(ConfigError, match=r"'translate' is now 'translate\.v2'"):
+        get_step("translate.v1")
 
 
 def test_step_from_a_pipeline_table(models_dir, tmp_path):
@@ -426,7 +476,7 @@ _INTERRUPTED = textwrap.dedent("""
                 os.kill(os.getpid(), signal.SIGKILL)
 
     engine = Engine(ModelStore(sys.argv[1]), EngineOptions(max_batch_tokens=40),
-                    DiesAfterThreeCommits(sys.argv[2]), chunk_batches=1)
+                    DiesAfterThreeCommits(sys.argv[2]), commit_every=1)
     texts = [f"Строка номер {i} из тестового набора." for i in range(60)]
     engine.translate(texts, engine.route("ru", "en"))
 """)

@@ -54,11 +54,51 @@ def rows(path: Path) -> list[dict]:
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
 
 
-def test_parallel_files_are_aligned_and_missing_models_are_pending(env, tmp_path):
+def keep_flagged_pipeline(tmp_path: Path) -> Path:
+    """The default pipeline with ``[output] parallel_flagged = true``."""
+    default = (PIPELINES / "default.toml").read_text(encoding="utf-8")
+    assert "[output]\n" in default
+    path = tmp_path / "keep-flagged.toml"
+    path.write_text(default.replace("[output]\n", "[output]\nparallel_flagged = true\n"),
+                    encoding="utf-8")
+    return path
+
+
+def test_copy_model_pairs_are_flagged_and_kept_out_of_parallel(env, tmp_path):
+    """The issue's acceptance: a copy model installed, every pair is flagged "copy", none
+    is in parallel/, and the summary and the audit say why."""
     folder, models = env
     out = tmp_path / "out"
-    result = build(str(folder), "-o", str(out), "--models-dir", str(models))
+    result = build(str(folder), "-o", str(out), "--target", "en", "--models-dir", str(models))
     assert result.exit_code == 0, result.output
+    ru = [r for r in rows(out / "sentences.jsonl") if r["lang"] == "ru"]
+    assert len(ru) == 3
+    for row in ru:
+        assert row["translation"]["text"] == row["text"]  # what the copy model does
+        assert "copy" in row["translation"]["flags"]
+    assert not list((out / "parallel").glob("ru-en.*"))
+    assert "3 flagged, left out of parallel/: copy of the source 3" in result.output
+    counts = json.loads((out / "manifest.json").read_text())["counts"]["translation"]["ru-en"]
+    assert counts["translated"] == 3 and counts["flagged"] == 3
+    assert counts["flags"]["copy"] == 3
+    audit = json.loads((out / "audit.json").read_text())
+    (pair,) = [p for p in audit["translation"]["pairs"] if p["pair"] == "ru-en"]
+    assert pair["flagged"] == 3 and pair["flags"]["copy"] == 3
+    html = (out / "audit.html").read_text(encoding="utf-8")
+    assert "copy of the source 3" in html and "why flagged" in html
+    table = CliRunner().invoke(cli, ["audit", str(out), "--format", "table"])
+    assert table.exit_code == 0, table.output
+    assert "flagged (3): copy of the source 3" in table.output
+
+
+def test_parallel_files_are_aligned_and_missing_models_are_pending(env, tmp_path):
+    """With ``parallel_flagged = true`` the flagged pairs are written, aligned."""
+    folder, models = env
+    out = tmp_path / "out"
+    result = build(str(folder), "-o", str(out), "--models-dir", str(models),
+                   "-p", str(keep_flagged_pipeline(tmp_path)))
+    assert result.exit_code == 0, result.output
+    assert "3 flagged, kept in parallel/: copy of the source 3" in result.output
     par = out / "parallel"
     src = (par / "ru-en.ru").read_text(encoding="utf-8").splitlines()
     tgt = (par / "ru-en.en").read_text(encoding="utf-8").splitlines()
@@ -89,22 +129,26 @@ def test_second_run_translates_nothing(env, tmp_path):
     assert first.exit_code == 0
     second = build(str(folder), "-o", str(tmp_path / "b"), "--models-dir", str(models))
     assert "translation ru-en: 3 translated (0 new, 3 from cache)" in second.output
-    for name in ("sentences.jsonl", "parallel/ru-en.en"):
+    for name in ("sentences.jsonl", "mono/ru.txt"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
 def test_corpus_translate_fills_pending_after_install(env, packages, tmp_path):
     folder, models = env
     out = tmp_path / "out"
-    assert build(str(folder), "-o", str(out), "--models-dir", str(models)).exit_code == 0
+    pipeline = keep_flagged_pipeline(tmp_path)
+    built = build(str(folder), "-o", str(out), "--models-dir", str(models), "-p", str(pipeline))
+    assert built.exit_code == 0
     before_ru = (out / "parallel" / "ru-en.en").read_bytes()
     af.install(packages["uk-en"], models)
     result = CliRunner().invoke(cli, ["translate", str(out), "--models-dir", str(models)])
     assert result.exit_code == 0, result.output
     assert "uk-en: 2 translated (2 new, 0 from cache), 0 pending" in result.output
+    assert "2 flagged, kept in parallel/: copy of the source 2" in result.output
     uk = [r for r in rows(out / "sentences.jsonl") if r["lang"] == "uk"]
     assert all(r["pending"] is None and r["translation"]["target"] == "en" for r in uk)
     assert uk[0]["translation"]["text"] == uk[0]["text"].upper()  # the upper-case model
+    assert all("copy" in r["translation"]["flags"] for r in uk)  # upper case is no translation
     lines = (out / "parallel" / "uk-en.uk").read_text(encoding="utf-8").splitlines()
     assert lines == [r["text"] for r in uk]
     assert (out / "parallel" / "ru-en.en").read_bytes() == before_ru
@@ -147,7 +191,7 @@ def test_corpus_translate_overrides_are_validated_like_the_file(env, tmp_path):
     assert bad.exit_code == 2 and "target" in bad.output
     assert "Traceback" not in bad.output
     manifest = json.loads((out / "manifest.json").read_text())
-    translate = next(s for s in manifest["pipeline"]["steps"] if s["use"] == "translate.v1")
+    translate = next(s for s in manifest["pipeline"]["steps"] if s["use"] == "translate.v2")
     assert translate["models_dir"] == str(models)  # the --models-dir flag reached the step
 
 
