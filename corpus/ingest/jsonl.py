@@ -24,10 +24,13 @@ _MISSING = object()
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def iter_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, int, bytes]]:
-    """``(line number, byte offset, line without its terminator)`` for every line."""
-    number = 0
-    offset = 0
+def iter_lines(
+    chunks: Iterable[bytes], *, first_line: int = 1, first_offset: int = 0
+) -> Iterator[tuple[int, int, bytes]]:
+    """``(line number, byte offset, line without its terminator)`` for every line; a
+    piece of a file starts counting at its own first line and offset."""
+    number = first_line - 1
+    offset = first_offset
     parts: list[bytes] = []
     for chunk in chunks:
         start = 0
@@ -137,17 +140,27 @@ def _record(
     return content_document(source, text, cfg.record_format, cfg, meta)
 
 
-def read_jsonl(data: ByteSource, base: Source, cfg: InputConfig) -> Iterator[Document]:
-    """Documents for every record of a JSONL stream (see the module docstring)."""
+def read_records(
+    lines: Iterable[tuple[int, int, bytes]], base: Source, cfg: InputConfig, tally: list[int]
+) -> Iterator[Document]:
+    """A document for every non-blank line; *tally* gets ``[records, last line]``."""
     base.encoding = "utf-8"
     records = 0
     last = 0
-    for number, offset, line in iter_lines(data):
+    for number, offset, line in lines:
         last = number
         doc = _record(number, offset, line, base, cfg)
         if doc is not None:
             records += 1
             yield doc
+    tally[:] = [records, last]
+
+
+def read_jsonl(data: ByteSource, base: Source, cfg: InputConfig) -> Iterator[Document]:
+    """Documents for every record of a JSONL stream (see the module docstring)."""
+    tally = [0, 0]
+    yield from read_records(iter_lines(data), base, cfg, tally)
+    records, last = tally
     tail = replace(base, notes=[*base.notes, *data.notes])
     if data.problem == "too_large":
         yield status_document(

@@ -11,6 +11,7 @@ bytes as ``--workers 1``. What a worker does with a chunk is :mod:`corpus.run.wo
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,6 +22,7 @@ from typing import Any
 
 from corpus.errors import FatalError
 from corpus.ingest import InputConfig, InputRef, read_input
+from corpus.ingest.pieces import Piece, plan
 from corpus.records import Document
 from corpus.registry import RunContext, Step
 from corpus.run.manifest import merge_stats
@@ -28,6 +30,7 @@ from corpus.run.shards import input_size
 from corpus.run.worker import Tasks, init_worker, run_chunk, run_range
 
 CHUNK_BYTES = 4_000_000  # input bytes per read task
+PIECE_BYTES = 2_000_000  # a larger JSONL file is read in pieces of about this size
 WINDOW_PER_WORKER = 8.0  # chunks in flight per worker: the ordered merge must never starve
 CHUNK_DOCS = 16  # documents (or input files) per task: small tasks balance the workers
 
@@ -108,8 +111,10 @@ class ChunkedExecutor(Executor):
         def tasks() -> Tasks:
             # Consecutive inputs share a task (up to chunk_docs files or CHUNK_BYTES):
             # one small file per task kept the workers waiting on the main process's
-            # round trips. stdin is read here: a worker's sys.stdin is /dev/null.
-            group: list[InputRef] = []
+            # round trips. A large JSONL file is cut into pieces of whole records, a task
+            # each, so one big export keeps every worker busy. stdin is read here: a
+            # worker's sys.stdin is /dev/null.
+            group: list[InputRef | Piece] = []
             size = 0
             for ref in refs:
                 if ref.is_stdin:
@@ -119,6 +124,15 @@ class ChunkedExecutor(Executor):
                     yield None, list(read_input(ref, self.input_cfg)), 1
                     continue
                 ref_size = input_size(ref)
+                pieces = plan(ref, self.input_cfg, PIECE_BYTES) if ref_size > PIECE_BYTES else None
+                if pieces:
+                    if group:
+                        yield group, None, len(group)
+                        group, size = [], 0
+                    task_ref = self._task_ref(ref)
+                    for piece in pieces:
+                        yield [dataclasses.replace(piece, ref=task_ref)], None, int(piece.last)
+                    continue
                 if group and (len(group) >= self.chunk_docs or size + ref_size > CHUNK_BYTES):
                     yield group, None, len(group)
                     group, size = [], 0

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from corpus.ingest import InputConfig, InputRef, read_input
+from corpus.ingest.pieces import Piece, read_piece
 from corpus.records import Document
 from corpus.registry import Step
 from corpus.run.signals import worker_started
@@ -38,7 +39,7 @@ def apply_steps(
 
 # A chunk of work: input files to read, or documents to process, and how many inputs
 # it finishes (for the progress bar).
-Task = tuple[list[InputRef] | None, list[Document] | None, int]
+Task = tuple[list[InputRef | Piece] | None, list[Document] | None, int]
 Tasks = Iterator[Task]
 
 
@@ -109,14 +110,19 @@ def init_worker(steps: list[Step], input_cfg: InputConfig, parent: int | None = 
     _W_INPUT = input_cfg
 
 
+def read_item(item: InputRef | Piece, cfg: InputConfig) -> Iterator[Document]:
+    """An input read whole, or one piece of a large one (``corpus.ingest.pieces``)."""
+    return read_piece(item, cfg) if isinstance(item, Piece) else read_input(item, cfg)
+
+
 def run_chunk(
-    first: int, last: int, refs: list[InputRef] | None, docs: list[Document] | None
+    first: int, last: int, refs: list[InputRef | Piece] | None, docs: list[Document] | None
 ) -> tuple[list[Document], Stats]:
     """Run steps ``first..last-1`` on *docs* (or on what *refs* read to)."""
     steps = [copy.deepcopy(s) for s in _W_STEPS[first:last]]
     if refs is not None:
         assert _W_INPUT is not None
-        source: Iterable[Document] = (d for ref in refs for d in read_input(ref, _W_INPUT))
+        source: Iterable[Document] = (d for ref in refs for d in read_item(ref, _W_INPUT))
     else:
         source = docs or []
     out = list(run_range(_W_STEPS, first, last, source, steps))
