@@ -25,6 +25,8 @@ from corpus.cli.spm import spm
 from corpus.cli.translate import translate
 from corpus.run import signals
 
+INTERRUPTED = (128 + 2, 128 + 15)  # SIGINT, SIGTERM: the codes of an interrupted command
+
 
 @click.group(cls=CorpusGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="corpus")
@@ -46,4 +48,9 @@ def main() -> None:
     # For the whole process, not only while a command runs: a Ctrl-C while Python exits
     # (joining a pool's threads) is then no traceback either.
     signals.install()
-    cli(prog_name="corpus")
+    try:
+        cli(prog_name="corpus")
+    except SystemExit as exc:
+        if exc.code in INTERRUPTED:
+            signals.exit_interrupted(int(exc.code))
+        raise

@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -23,19 +25,29 @@ from typing import Any
 from corpus.errors import FatalError
 from corpus.ingest import InputConfig, InputRef, read_input
 from corpus.ingest.pieces import Piece, plan
+from corpus.ingest.streams import GZIP_MAGIC
 from corpus.records import Document
 from corpus.registry import RunContext, Step
 from corpus.run.manifest import merge_stats
 from corpus.run.shards import input_size
-from corpus.run.worker import Tasks, init_worker, run_chunk, run_range
+from corpus.run.worker import Tasks, init_worker, read_item, run_chunk, run_range
 
 CHUNK_BYTES = 4_000_000  # input bytes per read task
 PIECE_BYTES = 2_000_000  # a larger JSONL file is read in pieces of about this size
+WINDOW_BYTES = 24_000_000  # input text in flight to the workers, at most (and their results)
+ABORT_SECONDS = 10.0  # an interrupted run waits this long for its pool, at most
 WINDOW_PER_WORKER = 8.0  # chunks in flight per worker: the ordered merge must never starve
 CHUNK_DOCS = 16  # documents (or input files) per task: small tasks balance the workers
 
 
 WORKERS_PER_CORE = 4  # beyond this, workers only add memory (each holds the models)
+
+
+def task_weight(refs: list[InputRef | Piece] | None, docs: list[Document] | None) -> int:
+    """About how much text a task carries (what its results will hold, times a factor)."""
+    if docs is not None:
+        return sum(len(d.text) for d in docs)
+    return sum(i.end - i.start if isinstance(i, Piece) else input_size(i) for i in refs or ())
 
 
 def cpu_count() -> int:
@@ -125,13 +137,21 @@ class ChunkedExecutor(Executor):
                     continue
                 ref_size = input_size(ref)
                 pieces = plan(ref, self.input_cfg, PIECE_BYTES) if ref_size > PIECE_BYTES else None
-                if pieces:
+                if pieces or (ref_size > PIECE_BYTES and self._streamed(ref, ref_size)):
                     if group:
                         yield group, None, len(group)
                         group, size = [], 0
                     task_ref = self._task_ref(ref)
-                    for piece in pieces:
-                        yield [dataclasses.replace(piece, ref=task_ref)], None, int(piece.last)
+                    for item in pieces or [ref]:
+                        if isinstance(item, Piece):
+                            if item.end - item.start <= self.input_cfg.max_document_chars:
+                                piece = dataclasses.replace(item, ref=task_ref)
+                                yield [piece], None, int(item.last)
+                                continue
+                            last = item.last
+                        else:
+                            last = True
+                        yield from self._streamed_tasks(read_item(item, self.input_cfg), last)
                     continue
                 if group and (len(group) >= self.chunk_docs or size + ref_size > CHUNK_BYTES):
                     yield group, None, len(group)
@@ -146,6 +166,31 @@ class ChunkedExecutor(Executor):
                 on_input()
 
         return self._ordered(tasks(), first, last, done)
+
+    def _streamed(self, ref: InputRef, size: int) -> bool:
+        """Whether a worker reading *ref* whole would hold too much at once: a gzip file
+        (its text may be ten times its size), or a file over ``max_document_mb``."""
+        if size > self.input_cfg.max_document_chars:
+            return True
+        try:
+            with open(ref.fspath or "", "rb") as f:
+                return f.read(2) == GZIP_MAGIC
+        except OSError:
+            return False
+
+    def _streamed_tasks(self, docs: Iterable[Document], last: bool) -> Tasks:
+        """Documents read here, one group of about ``PIECE_BYTES`` of text per task: a big
+        or compressed input is decompressed, decoded and cut into parts once, and its
+        parts go to the workers a few at a time (memory bounded by the window)."""
+        group: list[Document] = []
+        chars = 0
+        for doc in docs:
+            if group and (len(group) >= self.chunk_docs or chars >= PIECE_BYTES):
+                yield None, group, 0
+                group, chars = [], 0
+            group.append(doc)
+            chars += len(doc.text)
+        yield None, group, int(last)
 
     def map(self, docs: Iterable[Document], first: int, last: int) -> Iterator[Document]:
         def tasks() -> Tasks:
@@ -186,14 +231,22 @@ class PoolExecutor(ChunkedExecutor):
         last: int,
         on_done: Callable[[int], None] | None = None,
     ) -> Iterator[Document]:
-        window: deque[tuple[Future, int]] = deque()
+        window: deque[tuple[Future, int, int]] = deque()
         limit = max(2, int(WINDOW_PER_WORKER * self.workers))
+        budget = max(2 * self.workers * PIECE_BYTES, WINDOW_BYTES)
+        held = 0
         for refs, docs, n_refs in tasks:
-            window.append((self.pool.submit(run_chunk, first, last, refs, docs), n_refs))
-            if len(window) >= limit:
-                yield from self._collect(window.popleft(), first, on_done)
+            weight = task_weight(refs, docs)
+            window.append((self.pool.submit(run_chunk, first, last, refs, docs), n_refs, weight))
+            held += weight
+            # bounded in tasks (many small inputs) and in bytes (the parts of a big one)
+            while window and (len(window) >= limit or (held > budget and len(window) > 1)):
+                future, n, w = window.popleft()
+                held -= w
+                yield from self._collect((future, n), first, on_done)
         while window:
-            yield from self._collect(window.popleft(), first, on_done)
+            future, n, _ = window.popleft()
+            yield from self._collect((future, n), first, on_done)
 
     def _collect(
         self, item: tuple[Future, int], first: int, on_done: Callable[[int], None] | None
@@ -213,11 +266,25 @@ class PoolExecutor(ChunkedExecutor):
         yield from docs
 
     def shutdown(self, abort: bool = False) -> None:
-        if abort:
-            # Killed, not asked: a worker may be deep in a long document, and an
-            # interrupted run should end now. Workers ignore SIGINT/SIGTERM (see
-            # corpus.run.signals), so SIGKILL it is; the pool then reaps them.
-            for process in list(getattr(self.pool, "_processes", {}).values()):
-                with contextlib.suppress(OSError, ValueError):
-                    process.kill()
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        if not abort:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            return
+        # Killed, not asked: a worker may be deep in a long document, and an interrupted
+        # run should end now. Workers ignore SIGINT/SIGTERM (see corpus.run.signals), so
+        # SIGKILL it is. The pool's own shutdown then runs on a daemon thread, waited
+        # for a bounded time: an interrupt can land while the main thread holds one of
+        # the pool's locks (inside ``submit``), and a ``shutdown(wait=True)`` waiting for
+        # that lock, or for a manager thread blocked on it, never returns (seen once in
+        # CI: a Ctrl-C'd ``--workers 2`` build that never exited).
+        processes = list(getattr(self.pool, "_processes", {}).values())
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError):
+                process.kill()
+        deadline = time.monotonic() + ABORT_SECONDS
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError, AssertionError):
+                process.join(max(0.0, deadline - time.monotonic()))
+        closer = threading.Thread(target=self.pool.shutdown, name="corpus-pool-abort",
+                                  kwargs={"wait": True, "cancel_futures": True}, daemon=True)
+        closer.start()
+        closer.join(max(0.1, deadline - time.monotonic()))

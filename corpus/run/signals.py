@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -201,3 +202,30 @@ def _watch_parent(parent: int) -> None:  # pragma: no cover - non-Linux systems
         time.sleep(WATCH_SECONDS)
         if os.getppid() != parent:
             os._exit(1)
+
+
+# ---- the end of an interrupted command --------------------------------------------
+EXIT_SECONDS = 5.0  # an interrupted command waits this long for its threads, at most
+
+
+def exit_interrupted(code: int) -> None:
+    """End an interrupted command with *code*, even if a thread of it will not stop.
+
+    Python joins every non-daemon thread at exit (a process pool's manager thread
+    among them); one blocked on a lock the interrupt left held would keep the process
+    alive forever, its workers already dead and its message already printed. Such
+    threads get a bounded time; then the process ends with *code* anyway (streams
+    flushed first). Only the command line calls this: a library caller keeps its
+    process.
+    """
+    deadline = time.monotonic() + EXIT_SECONDS
+    for thread in threading.enumerate():
+        if thread is threading.current_thread() or thread.daemon:
+            continue
+        thread.join(max(0.0, deadline - time.monotonic()))
+    if any(t.is_alive() and not t.daemon and t is not threading.current_thread()
+           for t in threading.enumerate()):
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)

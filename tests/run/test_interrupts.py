@@ -321,3 +321,29 @@ def test_an_interrupt_python_swallows_still_interrupts(corpus_dir, tmp_path):
     assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
     assert "Add --resume" in stderr
     assert not (out / "manifest.json").exists()
+
+
+# A pool whose manager thread an interrupt left blocked: the command line must still end.
+STUCK_DRIVER = """
+import sys, threading
+import corpus.cli as cli_module
+held = threading.Lock()
+held.acquire()
+threading.Thread(target=held.acquire, name="stuck-pool-thread").start()  # never returns
+def interrupted(*args, **kwargs):
+    print("Interrupted; OUT is unchanged.", file=sys.stderr)
+    raise SystemExit(130)
+cli_module.cli = interrupted
+cli_module.main()
+"""
+
+
+def test_an_interrupted_command_ends_although_a_thread_is_stuck(tmp_path):
+    driver = tmp_path / "stuck.py"
+    driver.write_text(STUCK_DRIVER, encoding="utf-8")
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, str(driver)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 130
+    assert done.stderr.strip() == "Interrupted; OUT is unchanged."  # flushed before the end
+    assert time.monotonic() - started < 30  # bounded: EXIT_SECONDS, not forever
