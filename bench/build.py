@@ -1,13 +1,30 @@
-"""Benchmark the build pipeline (no translation) on a synthetic multilingual corpus.
+"""Build throughput on realistic scraped text, in the layouts crawls come in.
 
-    python bench/build.py               # 50 MB and 10 MB corpora: MB/s, docs/s, peak RSS
-    python bench/build.py --mb 5 --quick
+    python bench/build.py                    # 10 MB, layouts a b c, --workers 1 and 2, 2 rounds
+    python bench/build.py --mb 40 --rounds 3
+    python bench/build.py --mb 4 --rounds 1 --layouts b   # a quick look
 
-The corpus is generated (not committed) under bench/_data/: web-page-like plain-text
-files in eight languages, each a few article paragraphs wrapped in navigation lines,
-share prompts, credits and a stray foreign UI string, plus JSONL and gzip files. Each
-size is built in a fresh subprocess so its peak RSS is its own; the ratio of the peaks
-shows whether memory grows with corpus size (it should not: the pipeline streams).
+The corpus is ``../shared/bench-data/realistic/make_corpus.py``'s (real page boilerplate
+around real sentences in 75 languages, lightly edited, so caches keyed on exact text hit
+about as often as on a crawl; a generator drawing from a few dozen fixed sentences
+showed 2.3x the throughput of this text). The same documents are laid out three ways:
+
+* **a** many small files: every document its own ``.txt`` in folders of 500;
+* **b** make_corpus's own layout: 500-record JSONL shards (15 % gzipped) and site folders;
+* **c** one large JSONL file holding every document.
+
+Every configuration (layout x workers) runs ``corpus build`` as a fresh process, in
+rounds, the order alternating from round to round (A B ... then ... B A), with the
+inputs evicted from the page cache before each run (``posix_fadvise(DONTNEED)``) and a
+new OUT, so no run inherits a warm cache. Reported per configuration (median over the
+rounds): MB of document text per CPU-second (all processes: the command and its
+workers), wall MB/s, peak RSS of the whole process tree (sampled every 20 ms), the
+worker speed-up (wall time of ``--workers 1`` / ``--workers N`` on the same layout), and
+the per-stage CPU shares the manifest records (``timings.cpu``).
+
+A naive baseline runs in the same process on a slice of the same text: read, NFC,
+``langdetect`` per line, one JSONL row per line. Its CPU per MB against corpus's is the
+ratio printed last (the issue measured 17x).
 """
 
 from __future__ import annotations
@@ -15,166 +32,214 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import random
+import os
 import resource
+import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "_data"
-
-SENTENCES = {
-    "en": [
-        "The city council approved the new budget after a long debate on Tuesday.",
-        "Researchers say the results could change how hospitals treat the disease.",
-        "Prices for fresh vegetables rose sharply across the region this spring.",
-        "The museum will reopen next month with an exhibition of early photographs.",
-        "Officials expect the bridge to carry more than twenty thousand cars a day.",
-        "Local farmers have struggled with the dry weather for the third year in a row.",
-    ],
-    "ru": [
-        "Городской совет утвердил новый бюджет после долгого обсуждения во вторник.",
-        "Исследователи считают, что результаты могут изменить подход больниц к лечению.",
-        "Цены на свежие овощи весной резко выросли по всему региону.",
-        "Музей откроется в следующем месяце выставкой ранних фотографий.",
-        "Чиновники ожидают, что мост будет пропускать более двадцати тысяч машин в день.",
-    ],
-    "uk": [
-        "Міська рада затвердила новий бюджет після тривалого обговорення у вівторок.",
-        "Дослідники вважають, що результати можуть змінити підхід лікарень до лікування.",
-        "Ціни на свіжі овочі навесні різко зросли по всьому регіону.",
-        "Музей відкриється наступного місяця виставкою ранніх фотографій.",
-    ],
-    "de": [
-        "Der Stadtrat hat den neuen Haushalt nach einer langen Debatte am Dienstag gebilligt.",
-        "Forscher sagen, die Ergebnisse könnten die Behandlung in Krankenhäusern verändern.",
-        "Die Preise für frisches Gemüse sind in diesem Frühjahr stark gestiegen.",
-        "Das Museum öffnet im nächsten Monat mit einer Ausstellung früher Fotografien.",
-    ],
-    "fr": [
-        "Le conseil municipal a approuvé le nouveau budget après un long débat mardi.",
-        "Les chercheurs estiment que les résultats pourraient changer les traitements.",
-        "Les prix des légumes frais ont fortement augmenté dans la région ce printemps.",
-        "Le musée rouvrira le mois prochain avec une exposition de photographies anciennes.",
-    ],
-    "es": [
-        "El ayuntamiento aprobó el nuevo presupuesto tras un largo debate el martes.",
-        "Los investigadores dicen que los resultados podrían cambiar los tratamientos.",
-        "Los precios de las verduras frescas subieron mucho en la región esta primavera.",
-        "El museo reabrirá el próximo mes con una exposición de fotografías antiguas.",
-    ],
-    "bg": [
-        "Общинският съвет одобри новия бюджет след дълъг дебат във вторник.",
-        "Изследователите смятат, че резултатите могат да променят лечението в болниците.",
-        "Цените на пресните зеленчуци рязко се повишиха в региона тази пролет.",
-    ],
-    "pl": [
-        "Rada miasta zatwierdziła nowy budżet po długiej debacie we wtorek.",
-        "Naukowcy twierdzą, że wyniki mogą zmienić sposób leczenia w szpitalach.",
-        "Ceny świeżych warzyw gwałtownie wzrosły w regionie tej wiosny.",
-    ],
-}
-FURNITURE = ["Home", "News", "World", "Subscribe", "Share", "0", "log in or register",
-             "© Photo agency / J. Smith", "READ MORE: Another story you may like",
-             "Cookies help us deliver our services.", "Заголовок открываемого материала"]
+MAKE_CORPUS = ROOT.parent / "shared" / "bench-data" / "realistic" / "make_corpus.py"
+PIPELINE = ROOT / "pipelines" / "clean.toml"
+LAYOUTS = {"a": "many small files", "b": "500-record shards", "c": "one large JSONL"}
+SAMPLE_SECONDS = 0.02
 
 
-def page(rng: random.Random, lang: str, n_par: int) -> str:
-    lines = rng.sample(FURNITURE, 4)
-    for _ in range(n_par):
-        lines.append(" ".join(rng.choice(SENTENCES[lang]) for _ in range(rng.randint(2, 6))))
-    lines += rng.sample(FURNITURE, 3)
-    return "\n".join(lines) + "\n"
+# ---- the corpus, three ways ------------------------------------------------------
+def documents(source: Path) -> list[dict[str, str]]:
+    """Every document of make_corpus's output, in a fixed order, as {id, url, text}."""
+    docs: list[dict[str, str]] = []
+    for path in sorted(source.rglob("*")):
+        if path.name.endswith((".jsonl", ".jsonl.gz")):
+            opener = gzip.open if path.suffix == ".gz" else open
+            with opener(path, "rt", encoding="utf-8") as f:
+                docs.extend(json.loads(line) for line in f if line.strip())
+        elif path.suffix == ".txt":
+            rel = path.relative_to(source).as_posix()
+            docs.append({"id": rel, "url": "", "text": path.read_text(encoding="utf-8")})
+    return docs
 
 
-def generate(target_mb: float, folder: Path, seed: int = 1) -> tuple[int, int]:
-    """Write ~target_mb of inputs into *folder*; return (bytes, documents)."""
-    rng = random.Random(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    langs = sorted(SENTENCES)
-    total = docs = 0
-    n = 0
-    while total < target_mb * 1e6:
-        lang = langs[n % len(langs)]
-        n += 1
-        if n % 10 == 0:  # a JSONL file of 20 records
-            path = folder / f"batch{n:06d}.jsonl"
-            rows = [json.dumps({"id": f"r{n}-{i}", "text": page(rng, lang, 6)}, ensure_ascii=False)
-                    for i in range(20)]
-            data = ("\n".join(rows) + "\n").encode()
-            path.write_bytes(data)
-            docs += 20
-        elif n % 10 == 5:
-            path = folder / f"page{n:06d}.txt.gz"
-            data = page(rng, lang, 12).encode()
-            path.write_bytes(gzip.compress(data, mtime=0))
-            docs += 1
-        else:
-            path = folder / f"page{n:06d}.txt"
-            data = page(rng, lang, 12).encode()
-            path.write_bytes(data)
-            docs += 1
-        total += len(data)
-    return total, docs
+def prepare(mb: float, seed: int) -> dict[str, Path]:
+    """The corpus of *mb* MB in each layout (made once, reused while the stamp matches)."""
+    base = DATA / f"realistic-{mb:g}mb-{seed}"
+    stamp = base / "READY"
+    layouts = {"a": base / "a", "b": base / "b", "c": base / "c"}
+    if stamp.exists():
+        return layouts
+    if not MAKE_CORPUS.exists():
+        sys.exit(f"{MAKE_CORPUS} not found: this benchmark needs ../shared/bench-data")
+    base.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, str(MAKE_CORPUS), str(layouts["b"]), str(mb), str(seed)],
+                   check=True)
+    docs = documents(layouts["b"])
+    for n, doc in enumerate(docs):
+        folder = layouts["a"] / f"part{n // 500:04d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"doc{n:07d}.txt").write_text(doc["text"], encoding="utf-8")
+    layouts["c"].mkdir(parents=True, exist_ok=True)
+    with open(layouts["c"] / "all.jsonl", "w", encoding="utf-8") as f:
+        for doc in docs:
+            f.write(json.dumps(doc, ensure_ascii=False) + "\n")
+    stamp.write_text(f"{len(docs)} documents\n", encoding="utf-8")
+    return layouts
 
 
-# the shipped pipeline without translation, minus the audit (measured separately)
-PIPELINE = (ROOT / "pipelines" / "clean.toml").read_text(encoding="utf-8").replace(
-    "audit = true", "audit = false"
-)
+def text_mb(folder: Path) -> float:
+    return sum(len(d["text"].encode("utf-8")) for d in documents(folder)) / 1e6
 
 
-def run_once(folder: Path, out: Path) -> dict:
-    """Build *folder* in a subprocess; return wall time and the child's peak RSS."""
-    pipeline = DATA / "bench-pipeline.toml"
-    pipeline.write_text(PIPELINE)
-    code = (
-        "import sys, resource, time; from pathlib import Path;"
-        "from corpus.config import load_pipeline; from corpus.run.runner import run_build;"
-        "t=time.perf_counter();"
-        f"r=run_build([{str(folder)!r}], Path({str(out)!r}), load_pipeline({str(pipeline)!r}));"
-        "u=resource.getrusage(resource.RUSAGE_SELF);"
-        "print(time.perf_counter()-t, u.ru_maxrss, r.manifest['counts']['documents']['in'],"
-        " time.process_time())"
-    )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    seconds, rss_kb, docs, cpu = res.stdout.split()
-    return {"seconds": float(seconds), "rss_mb": int(rss_kb) / 1024, "docs": int(docs),
-            "cpu": float(cpu)}
+def evict(folder: Path) -> None:
+    """Drop *folder*'s files from the page cache, so every run reads them cold."""
+    for path in folder.rglob("*"):
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+
+
+# ---- one run -----------------------------------------------------------------------
+def tree_rss(pid: int) -> int:
+    """RSS in bytes of *pid* and all its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo.extend(children.get(p, []))
+    return total
+
+
+def run_build(folder: Path, workers: int, pipeline: Path) -> dict[str, float | dict]:
+    evict(folder)
+    with tempfile.TemporaryDirectory(dir=DATA) as tmp:
+        out = Path(tmp) / "out"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "corpus", "build", str(folder), "-o",
+                                 str(out), "-p", str(pipeline), "-q", "-j", str(workers)])
+        peak = [0]
+
+        def sample() -> None:
+            while proc.poll() is None:
+                peak[0] = max(peak[0], tree_rss(proc.pid))
+                time.sleep(SAMPLE_SECONDS)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        if proc.wait() != 0:
+            sys.exit(f"corpus build {folder} -j {workers} failed ({proc.returncode})")
+        wall = time.perf_counter() - started
+        sampler.join()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return {"wall": wall, "cpu": cpu, "peak": peak[0],
+            "stages": manifest.get("timings", {}).get("cpu", {})}
+
+
+# ---- the naive baseline --------------------------------------------------------------
+def naive(texts: list[str], out: Path) -> float:
+    """CPU seconds of read + NFC + langdetect per line + a JSONL row per line."""
+    from langdetect import DetectorFactory, detect
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = 0
+    started = time.process_time()
+    with open(out, "w", encoding="utf-8") as f:
+        for text in texts:
+            for line in unicodedata.normalize("NFC", text).splitlines():
+                if not line.strip():
+                    continue
+                try:
+                    lang = detect(line)
+                except LangDetectException:
+                    lang = "und"
+                f.write(json.dumps({"text": line, "lang": lang}, ensure_ascii=False) + "\n")
+    return time.process_time() - started
+
+
+# ---- the report ----------------------------------------------------------------------
+def shares(stage_runs: list[dict]) -> str:
+    total: dict[str, float] = {}
+    for stages in stage_runs:
+        for name, seconds in stages.items():
+            total[name] = total.get(name, 0.0) + seconds
+    whole = sum(total.values()) or 1.0
+    top = sorted(total.items(), key=lambda kv: -kv[1])
+    return ", ".join(f"{name} {100 * s / whole:.0f}%" for name, s in top if s / whole >= 0.01)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mb", type=float, default=50.0, help="size of the large corpus")
-    parser.add_argument("--small-mb", type=float, default=10.0, help="size of the small corpus")
-    parser.add_argument("--quick", action="store_true", help="5 MB and 1 MB")
+    parser.add_argument("--mb", type=float, default=10.0, help="corpus size (MB of text)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--layouts", default="abc", help="any of a, b, c")
+    parser.add_argument("--pipeline", type=Path, default=PIPELINE)
+    parser.add_argument("--naive-mb", type=float, default=0.3,
+                        help="text for the naive baseline (0: skip it)")
     args = parser.parse_args()
-    if args.quick:
-        args.mb, args.small_mb = 5.0, 1.0
-    rows = []
-    for mb in (args.small_mb, args.mb):
-        folder = DATA / f"build-{mb:g}mb"
-        if not folder.exists():
-            size, _ = generate(mb, folder)
-        else:  # text bytes, as generate() counts them (a .gz file counts uncompressed)
-            size = sum(len(gzip.decompress(p.read_bytes())) if p.suffix == ".gz"
-                       else p.stat().st_size for p in folder.iterdir())
-        res = run_once(folder, DATA / f"out-{mb:g}mb")
-        rows.append((mb, size, res))
-    # CPU seconds of the build process as well: on a shared machine the wall clock also
-    # counts time the process waited for a core, CPU time is what one core spent
-    header = ("corpus", "MB in", "docs", "s", "MB/s", "docs/s", "CPU s", "MB/CPU s", "RSS MB")
-    print("{:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>8} {:>9} {:>8}".format(*header))
-    for mb, size, res in rows:
-        print(f"{mb:>6g}MB {size / 1e6:>8.1f} {res['docs']:>8} {res['seconds']:>8.1f} "
-              f"{size / 1e6 / res['seconds']:>7.2f} {res['docs'] / res['seconds']:>8.0f} "
-              f"{res['cpu']:>8.1f} {size / 1e6 / res['cpu']:>9.2f} {res['rss_mb']:>8.0f}")
-    (small_mb, _, small), (big_mb, _, big) = rows
-    print(f"peak RSS ratio {big_mb:g} MB / {small_mb:g} MB: {big['rss_mb'] / small['rss_mb']:.2f}")
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"(bench process itself: {own:.0f} MB, {time.process_time():.1f} s CPU)")
+    DATA.mkdir(parents=True, exist_ok=True)
+    layouts = prepare(args.mb, args.seed)
+    mb = text_mb(layouts["b"])
+    workers = [int(w) for w in args.workers.split(",")]
+    configs = [(layout, w) for layout in args.layouts for w in workers]
+    print(f"corpus: {mb:.1f} MB of text, {args.pipeline.name}, {os.cpu_count()} CPUs, "
+          f"{args.rounds} rounds, order alternating")
+    runs: dict[tuple[str, int], list[dict]] = {c: [] for c in configs}
+    for r in range(args.rounds):
+        for config in configs if r % 2 == 0 else configs[::-1]:
+            result = run_build(layouts[config[0]], config[1], args.pipeline)
+            runs[config].append(result)
+            print(f"  round {r + 1} {config[0]} -j{config[1]}: {result['wall']:.1f} s wall, "
+                  f"{result['cpu']:.1f} s CPU, {result['peak'] / 2**20:.0f} MiB", flush=True)
+    print(f"\n{'layout':<22} {'-j':>3} {'MB/CPU-s':>9} {'wall MB/s':>10} {'peak RSS':>9} "
+          f"{'speed-up':>9}")
+    for layout, w in configs:
+        got = runs[(layout, w)]
+        wall = statistics.median(g["wall"] for g in got)
+        cpu = statistics.median(g["cpu"] for g in got)
+        peak = max(g["peak"] for g in got)
+        base = statistics.median(g["wall"] for g in runs.get((layout, workers[0]), got))
+        print(f"{layout + ' ' + LAYOUTS[layout]:<22} {w:>3} {mb / cpu:>9.2f} {mb / wall:>10.2f} "
+              f"{peak / 2**20:>6.0f} MiB {base / wall:>8.2f}x")
+    for layout in args.layouts:
+        stage_runs = [g["stages"] for w in workers for g in runs[(layout, w)] if g["stages"]]
+        if stage_runs:
+            print(f"CPU by stage, layout {layout}: {shares(stage_runs)}")
+    if args.naive_mb > 0:
+        texts, size = [], 0
+        for doc in documents(layouts["b"]):
+            texts.append(doc["text"])
+            size += len(doc["text"].encode("utf-8"))
+            if size >= args.naive_mb * 1e6:
+                break
+        with tempfile.TemporaryDirectory(dir=DATA) as tmp:
+            naive_cpu = naive(texts, Path(tmp) / "naive.jsonl")
+        corpus_cpu = statistics.median(g["cpu"] for g in runs[configs[0]])
+        ratio = (naive_cpu / (size / 1e6)) / (corpus_cpu / mb)
+        print(f"naive baseline (NFC + langdetect per line) on {size / 1e6:.2f} MB: "
+              f"{size / 1e6 / naive_cpu:.3f} MB/CPU-s; corpus needs {ratio:.1f}x less CPU per MB")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,11 @@ class InputConfig:
     max_file_mb: int = 1024
     """Inputs larger than this on disk are recorded as ``dropped:too_large``."""
     max_decompressed_mb: int = 1024
+    max_document_mb: int = 4
+    """A document with more text than this (in millions of characters) is split at line
+    boundaries into parts of at most this size, each a document of its own (its
+    ``documents.jsonl`` row says ``part`` and ``parts``), so any document is processed
+    in bounded memory. The file limits above decide what is read at all."""
     """Gzip-bomb guard: decompression stops past this size (``dropped:too_large``)."""
     follow_symlinks: bool = True
     """Follow symbolic links inside input directories (loops are detected and skipped)."""
@@ -63,7 +68,8 @@ class InputConfig:
             raise ConfigError(
                 f"record_layout = {self.record_layout!r}: use auto, record or page"
             )
-        for name in ("max_file_mb", "max_decompressed_mb", "detect_bytes", "record_max_lines"):
+        for name in ("max_file_mb", "max_decompressed_mb", "detect_bytes", "record_max_lines",
+                     "max_document_mb"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ConfigError(f"{name} = {value!r}: expected a positive integer")
@@ -85,6 +91,10 @@ class InputConfig:
                 raise ConfigError(
                     f"encoding = {self.encoding!r} is not a known text encoding"
                 )
+
+    @property
+    def max_document_chars(self) -> int:
+        return self.max_document_mb * 1_000_000
 
     @property
     def max_file_bytes(self) -> int:

@@ -25,7 +25,7 @@ from charset_normalizer.md import mess_ratio
 
 REPLACEMENT = "\ufffd"
 
-_BOMS: tuple[tuple[bytes, str], ...] = (
+BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"),
@@ -243,7 +243,7 @@ def decode(
     if forced:
         return Decoded(_decode_replacing(data, forced, notes), codec_name(forced) or forced, notes)
 
-    for bom, encoding in _BOMS:
+    for bom, encoding in BOMS:
         if data.startswith(bom):
             text = _decode_replacing(data[len(bom) :], encoding, notes)
             return Decoded(text, encoding, [f"{encoding} byte order mark", *notes])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from corpus.ingest import html
@@ -31,14 +33,16 @@ def status_document(source: Source, status: str, notes: list[str] | None = None)
 
 
 def content_document(
-    source: Source, text: str, fmt: str, cfg: InputConfig, meta: dict[str, Any] | None = None
+    source: Source, text: str, fmt: str, cfg: InputConfig, meta: dict[str, Any] | None = None,
+    *, main_content: bool | None = None,
 ) -> Document:
     """A document for decoded *text* in format *fmt* (``text`` or ``html``)."""
     meta = dict(meta or {})
     if not text.strip():
         return status_document(source, "dropped:whitespace_only")
     if fmt == "html":
-        page = html.extract(text, main_content=cfg.html_main_content, url=meta.get("url"))
+        use_main = cfg.html_main_content if main_content is None else main_content
+        page = html.extract(text, main_content=use_main, url=meta.get("url"))
         source.notes.extend(page.notes)
         for key, value in page.meta.items():
             meta.setdefault(key, value)
@@ -62,6 +66,52 @@ def content_document(
         segments=segments,
         origin=_text_origin(source, len(segments), cfg),
     )
+
+
+def content_documents(
+    source: Source, text: str, fmt: str, cfg: InputConfig, meta: dict[str, Any] | None = None
+) -> Iterator[Document]:
+    """:func:`content_document`, or its parts when *text* is over ``max_document_mb``.
+
+    Parts end at line breaks (a blank line when there is one in the last tenth of the
+    part, else any line break, else the size itself), are made one at a time, and keep
+    the document's source with a note and ``meta["part"]``/``meta["parts"]``; each part's
+    spans index its own text, and its ``meta["part_offset"]`` is where that text starts
+    in the document's.
+    """
+    limit = cfg.max_document_chars
+    if len(text) <= limit:
+        yield content_document(source, text, fmt, cfg, meta)
+        return
+    cuts = part_cuts(text, limit)
+    n = len(cuts) - 1
+    for i in range(n):
+        start, end = cuts[i], cuts[i + 1]
+        part_source = replace(source, notes=[*source.notes,
+                                             f"part {i + 1} of {n}: text over "
+                                             f"{cfg.max_document_mb} M characters"])
+        part_meta = {**(meta or {}), "part": i + 1, "parts": n, "part_offset": start}
+        if fmt == "html" and i == 0:
+            part_source.notes.append("a page this large is read by its structure, "
+                                     "without trafilatura")
+        yield content_document(part_source, text[start:end], fmt, cfg, part_meta,
+                               main_content=False if fmt == "html" else None)
+
+
+def part_cuts(text: str, limit: int) -> list[int]:
+    """Offsets ``[0, …, len(text)]`` cutting *text* into parts of at most *limit* chars."""
+    cuts = [0]
+    while len(text) - cuts[-1] > limit:
+        start = cuts[-1]
+        end = start + limit
+        cut = text.rfind("\n\n", end - limit // 10, end - 1)
+        if cut >= 0:
+            cuts.append(cut + 2)
+            continue
+        cut = text.rfind("\n", start, end)
+        cuts.append(cut + 1 if cut > start else end)
+    cuts.append(len(text))
+    return cuts
 
 
 def _text_origin(source: Source, n_segments: int, cfg: InputConfig) -> str:

@@ -219,11 +219,11 @@ class _Walker:
         if self.pre:
             raw = "".join(p for p, _ in pieces)
             for line in raw.splitlines():
-                line = line.strip(" \t\f")
+                line = line.strip()
                 if line:
                     self.blocks.append(Block(line, "code", container, 0, 0, vetoed))
             return
-        text = _HTML_SPACE.sub(" ", "".join(p for p, _ in pieces)).strip(" \t\n\r\f")
+        text = _HTML_SPACE.sub(" ", "".join(p for p, _ in pieces)).strip()
         if kind == "table_row":
             text = _row(text.split(" | "))
         if not text:

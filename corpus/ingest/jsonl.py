@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from corpus.ingest.config import InputConfig
-from corpus.ingest.documents import content_document, status_document
+from corpus.ingest.documents import content_documents, status_document
 from corpus.ingest.streams import ByteSource
 from corpus.records import Document, Source
 
@@ -97,7 +97,19 @@ def _without_lone_surrogates(text: str, notes: list[str]) -> str:
 
 def _record(
     number: int, offset: int, line: bytes, base: Source, cfg: InputConfig
-) -> Document | None:
+) -> Iterator[Document]:
+    """The document of one line (its parts if its text is very long; none if blank)."""
+    doc = _record_or_text(number, offset, line, base, cfg)
+    if isinstance(doc, tuple):
+        source, text, meta = doc
+        yield from content_documents(source, text, cfg.record_format, cfg, meta)
+    elif doc is not None:
+        yield doc
+
+
+def _record_or_text(
+    number: int, offset: int, line: bytes, base: Source, cfg: InputConfig
+) -> Document | tuple[Source, str, dict[str, Any]] | None:
     source = replace(base, record=number, offset=offset, length=len(line), notes=list(base.notes))
     if line.endswith(b"\r"):
         line = line[:-1]
@@ -136,8 +148,7 @@ def _record(
         doc = status_document(source, "dropped:no_text_field", [f"{what} field {cfg.text_field!r}"])
         doc.meta = meta
         return doc
-    text = _without_lone_surrogates(text, source.notes)
-    return content_document(source, text, cfg.record_format, cfg, meta)
+    return source, _without_lone_surrogates(text, source.notes), meta
 
 
 def read_records(
@@ -149,8 +160,7 @@ def read_records(
     last = 0
     for number, offset, line in lines:
         last = number
-        doc = _record(number, offset, line, base, cfg)
-        if doc is not None:
+        for doc in _record(number, offset, line, base, cfg):
             records += 1
             yield doc
     tally[:] = [records, last]

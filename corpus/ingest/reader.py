@@ -5,11 +5,13 @@ from __future__ import annotations
 import codecs
 import os
 from collections.abc import Iterator
+from dataclasses import replace
+from typing import BinaryIO
 
 from corpus.ingest import html
 from corpus.ingest.config import InputConfig
-from corpus.ingest.decode import binary_reason, decode
-from corpus.ingest.documents import content_document, status_document
+from corpus.ingest.decode import BOMS, binary_reason, decode
+from corpus.ingest.documents import content_document, content_documents, status_document
 from corpus.ingest.jsonl import looks_like_jsonl, read_jsonl
 from corpus.ingest.sources import InputRef
 from corpus.ingest.streams import ByteSource, Rejected, open_failure, open_input
@@ -101,26 +103,34 @@ def _read(ref: InputRef, cfg: InputConfig, source: Source) -> Iterator[Document]
                 else:
                     yield from read_jsonl(data, source, cfg)
                 return
-            yield _whole_document(data, source, fmt, cfg)
+            if fmt == "text" and not data.compressed and size > cfg.max_document_chars:
+                yield from _streamed_text(f, size, head, source, cfg)
+                return
+            yield from _whole_document(data, source, fmt, cfg)
     except Rejected as rejected:
         yield status_document(source, rejected.status, rejected.notes)
     except OSError as exc:
         yield status_document(source, open_failure(ref, exc))
 
 
-def _whole_document(data: ByteSource, source: Source, fmt: str, cfg: InputConfig) -> Document:
+def _whole_document(
+    data: ByteSource, source: Source, fmt: str, cfg: InputConfig
+) -> Iterator[Document]:
     raw = data.read_all()
     source.notes.extend(data.notes)
     if data.problem == "too_large":
         limit = f"decompressed size over {cfg.max_decompressed_mb} MB"
-        return status_document(source, "dropped:too_large", [limit])
+        yield status_document(source, "dropped:too_large", [limit])
+        return
     if data.problem:
         what = "truncated gzip stream" if data.problem == "truncated" else f"gzip {data.problem}"
         if not raw:
-            return status_document(source, f"error:{what}")
+            yield status_document(source, f"error:{what}")
+            return
         source.notes.append(f"{what}: kept the first {len(raw)} decompressed bytes")
     if not raw:
-        return status_document(source, "dropped:empty", ["empty after decompression"])
+        yield status_document(source, "dropped:empty", ["empty after decompression"])
+        return
     declared = html.declared_charset(raw) if fmt == "html" else None
     forced = None if cfg.encoding == "auto" else cfg.encoding
     decoded = decode(raw, declared=declared, forced=forced, detect_bytes=cfg.detect_bytes)
@@ -128,5 +138,81 @@ def _whole_document(data: ByteSource, source: Source, fmt: str, cfg: InputConfig
     source.encoding = decoded.encoding
     source.notes.extend(decoded.notes)
     if decoded.status:
-        return status_document(source, decoded.status)
-    return content_document(source, decoded.text, fmt, cfg)
+        yield status_document(source, decoded.status)
+        return
+    text = decoded.text
+    del decoded  # the parts below hold the text once, not twice
+    yield from content_documents(source, text, fmt, cfg)
+
+
+def _streamed_text(
+    f: BinaryIO, size: int, head: bytes, source: Source, cfg: InputConfig
+) -> Iterator[Document]:
+    """A plain-text file larger than ``max_document_mb``: its parts, decoded one at a time.
+
+    The whole text is never held: the encoding is decided from the file's first bytes
+    (as :func:`decode` decides it), one pass cuts the bytes at line breaks into parts of
+    at most the limit, and each part is read, decoded and made a document in turn. An
+    encoding that is not ASCII-compatible (UTF-16/32), where a byte 0x0A is no line
+    break, is read whole instead.
+    """
+    trimmed = head[: head.rfind(b"\n") + 1] or head
+    forced = None if cfg.encoding == "auto" else cfg.encoding
+    probe = decode(trimmed, forced=forced, detect_bytes=cfg.detect_bytes)
+    if probe.status:
+        yield status_document(source, probe.status, probe.notes)
+        return
+    codec = probe.encoding
+    bom = next((b for b, _ in BOMS if head.startswith(b)), b"")
+    if not _ascii_compatible(codec):
+        f.seek(0)
+        yield from _whole_document(ByteSource(f, limit=cfg.max_decompressed_bytes), source,
+                                   "text", cfg)
+        return
+    source.encoding = codec
+    cuts = _byte_cuts(f, size, cfg.max_document_chars, len(bom))
+    n = len(cuts) - 1
+    chars = 0
+    replaced = False
+    for i in range(n):
+        f.seek(cuts[i])
+        raw = f.read(cuts[i + 1] - cuts[i])
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            text = raw.decode(codec, "replace")
+            replaced = True
+        del raw
+        notes = [*source.notes, *probe.notes, f"part {i + 1} of {n}: text over "
+                 f"{cfg.max_document_mb} M characters, read a part at a time"]
+        if replaced:
+            notes.append(f"replaced bytes that are not {codec} with U+FFFD")
+        part_source = replace(source, notes=notes)
+        meta = {"part": i + 1, "parts": n, "part_offset": chars}
+        chars += len(text)
+        yield content_document(part_source, text, "text", cfg, meta)
+
+
+def _byte_cuts(f: BinaryIO, size: int, limit: int, start: int) -> list[int]:
+    """Byte offsets ``[start, …, size]`` cutting the file after a blank line (else a line
+    break, else at the size) into parts of at most *limit* bytes (so characters)."""
+    cuts = [start]
+    while size - cuts[-1] > limit:
+        begin = cuts[-1]
+        f.seek(begin)
+        block = f.read(limit)
+        cut = block.rfind(b"\n\n", len(block) - limit // 10, len(block) - 1)
+        if cut >= 0:
+            cuts.append(begin + cut + 2)
+            continue
+        cut = block.rfind(b"\n")
+        cuts.append(begin + cut + 1 if cut > 0 else begin + len(block))
+    cuts.append(size)
+    return cuts
+
+
+def _ascii_compatible(codec: str) -> bool:
+    try:
+        return "\n".encode(codec) == b"\n" and "a".encode(codec) == b"a"
+    except (LookupError, UnicodeError):
+        return False

@@ -76,7 +76,8 @@ def document_row(doc: Document) -> dict[str, Any]:
         "status": doc.status,
         "lang": doc.lang,
     }
-    pairs = (("title", "title"), ("url", "url"), ("id", "record_id"), ("lang", "declared_lang"))
+    pairs = (("title", "title"), ("url", "url"), ("id", "record_id"), ("lang", "declared_lang"),
+             ("part", "part"), ("parts", "parts"), ("part_offset", "part_offset"))
     for key, name in pairs:
         if doc.meta.get(key) not in (None, ""):
             row[name] = doc.meta[key]
