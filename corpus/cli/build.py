@@ -114,5 +114,7 @@ def build(inputs, out, pipeline, target, languages, device, models_dir, workers,
             click.echo(f"  skipped {result.skipped_inputs} inputs already in {out}")
         click.echo(format_summary(result.manifest, out, result.seconds, result.missing_models))
         if verbose:
-            click.echo("  timings (s): " + ", ".join(
-                f"{k} {v}" for k, v in result.manifest["timings"].items()))
+            timings = dict(result.manifest["timings"])
+            cpu = timings.pop("cpu", {})
+            click.echo("  timings (s): " + ", ".join(f"{k} {v}" for k, v in timings.items()))
+            click.echo("  CPU by stage (s): " + ", ".join(f"{k} {v}" for k, v in cpu.items()))

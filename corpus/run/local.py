@@ -28,6 +28,7 @@ from corpus.ingest.pieces import Piece, plan
 from corpus.ingest.streams import GZIP_MAGIC
 from corpus.records import Document
 from corpus.registry import RunContext, Step
+from corpus.run.clock import Seconds, StageClock, add_seconds
 from corpus.run.manifest import merge_stats
 from corpus.run.shards import input_size
 from corpus.run.worker import Tasks, init_worker, read_item, run_chunk, run_range
@@ -73,6 +74,7 @@ class Executor:
         self.steps = steps
         self.input_cfg = input_cfg
         self.worker_stats: list[dict[str, Any]] = [{} for _ in steps]
+        self.cpu: Seconds = {}  # CPU seconds per stage, wherever it ran (corpus.run.clock)
 
     def read(
         self, refs: Sequence[InputRef], first: int, last: int, on_input: Callable[[], None]
@@ -82,10 +84,16 @@ class Executor:
                 yield from read_input(ref, self.input_cfg)
                 on_input()
 
-        return run_range(self.steps, first, last, source())
+        clock = StageClock(self.cpu)
+        return run_range(self.steps, first, last, clock.wrap("read", source()), clock=clock)
 
     def map(self, docs: Iterable[Document], first: int, last: int) -> Iterator[Document]:
-        return run_range(self.steps, first, last, docs)
+        return run_range(self.steps, first, last, docs, clock=StageClock(self.cpu))
+
+    @property
+    def cpu_here(self) -> bool:
+        """Whether :attr:`cpu` was spent in this process (no workers)."""
+        return True
 
     def context(self, state_dir: Path | None, slot: str) -> RunContext:
         """What a step gets from this executor for the run (see ``RunContext``)."""
@@ -104,6 +112,10 @@ class ChunkedExecutor(Executor):
     """
 
     chunk_docs = 64
+
+    @property
+    def cpu_here(self) -> bool:
+        return False
 
     def _task_ref(self, ref: InputRef) -> InputRef:
         return ref
@@ -253,7 +265,7 @@ class PoolExecutor(ChunkedExecutor):
     ) -> Iterator[Document]:
         future, n_refs = item
         try:
-            docs, stats = future.result()
+            docs, stats, cpu = future.result()
         except BrokenProcessPool:
             raise FatalError(
                 "a worker process died (killed, or out of memory?); OUT is unchanged. Add "
@@ -261,6 +273,7 @@ class PoolExecutor(ChunkedExecutor):
             ) from None
         for offset, step_stats in enumerate(stats):
             merge_stats(self.worker_stats[first + offset], step_stats)
+        add_seconds(self.cpu, cpu)
         if on_done is not None and n_refs:
             on_done(n_refs)
         yield from docs

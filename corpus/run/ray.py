@@ -36,6 +36,7 @@ from corpus.errors import FatalError
 from corpus.ingest import InputConfig, InputRef
 from corpus.records import Document
 from corpus.registry import RunContext, Step
+from corpus.run.clock import Seconds, add_seconds
 from corpus.run.local import ChunkedExecutor
 from corpus.run.manifest import merge_stats
 from corpus.run.worker import Stats, Tasks, init_worker, run_chunk
@@ -57,7 +58,7 @@ class DocWorker:
 
     def run(
         self, first: int, last: int, refs: list[InputRef] | None, docs: list[Document] | None
-    ) -> tuple[list[Document], Stats]:
+    ) -> tuple[list[Document], Stats, Seconds]:
         return run_chunk(first, last, refs, docs)
 
 
@@ -174,13 +175,14 @@ class RayExecutor(ChunkedExecutor):
         on_done: Callable[[int], None] | None,
     ) -> Iterator[Document]:
         try:
-            docs, stats = ray.get(slot.ref)
+            docs, stats, cpu = ray.get(slot.ref)
         except ray.exceptions.RayError as exc:
             raise FatalError(f"a Ray worker failed: {exc}") from None
         if not slot.done:
             busy[slot.actor] -= 1
         for offset, step_stats in enumerate(stats):
             merge_stats(self.worker_stats[first + offset], step_stats)
+        add_seconds(self.cpu, cpu)
         if on_done is not None and slot.n_refs:
             on_done(slot.n_refs)
         yield from docs

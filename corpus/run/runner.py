@@ -43,6 +43,7 @@ from corpus.run.checks import (
     manifest_inputs,
     pipeline_changes,
 )
+from corpus.run.clock import Seconds, StageClock
 from corpus.run.local import Executor, PoolExecutor, max_workers
 from corpus.run.lock import OutLock
 from corpus.run.shards import PackedShard, input_size, shards
@@ -132,6 +133,8 @@ class Runner:
         self.state = StateDir(out)
         self.timers: dict[str, _Timer] = {}
         self.loop_seconds = 0.0
+        self.main_cpu: Seconds = {}  # CPU of this process per stage label of the stream
+        self.loop_cpu = 0.0
         self.prints: tuple[dict[str, Any], str] = ({}, "")
         self.appended: int | None = None  # an --append run: inputs OUT held before it
 
@@ -307,10 +310,11 @@ class Runner:
         try:
             with _YoungGarbageOnly():
                 for number in range(first_shard, len(all_shards)):
-                    loop_start = time.perf_counter()
+                    loop_start, cpu_start = time.perf_counter(), time.process_time()
                     for doc in self._stream(all_shards[number].refs(), bar):
                         writer.add(doc)
                     self.loop_seconds += time.perf_counter() - loop_start
+                    self.loop_cpu += time.process_time() - cpu_start
                     self.state.save(CHECKPOINT,
                                     self._state(writer.snapshot(), number + 1, writer))
         except OSError as exc:
@@ -377,11 +381,38 @@ class Runner:
     def _stream(self, refs: list[InputRef], bar: Any) -> Iterator[Document]:
         """One shard through every step; per-document runs go to the executor."""
         tick = (lambda: bar.update(1)) if bar is not None else (lambda: None)
-        return stream(self.executor, refs, tick, self._time)
+        clock = StageClock(self.main_cpu)
+
+        def timed(name: str, docs: Iterable[Document]) -> Iterator[Document]:
+            return clock.wrap(name, self._time(name, docs))
+
+        return stream(self.executor, refs, tick, timed)
 
     def _time(self, name: str, docs: Iterable[Document]) -> Iterator[Document]:
         timer = self.timers.setdefault(name, _Timer())
         return timer.wrap(docs)
+
+    def _cpu_timings(self) -> dict[str, float]:
+        """``timings.cpu``: each stage's CPU seconds, in whichever process it ran.
+
+        Per-document stages (``read``, the steps, ``prehash``) are what the executor
+        measured, in the workers or here; ``dispatch`` is this process's own work for
+        them with workers (sending chunks, unpickling results); corpus-wide steps and
+        ``write`` ran here."""
+        per_doc = {base_name(s.name) for s in self.pipe.steps if s.per_document}
+        out = dict(self.executor.cpu)
+        dispatch = 0.0
+        for label, seconds in self.main_cpu.items():
+            parts = label.split("+")
+            if parts[0] in ("read", "documents") or set(parts) <= per_doc:
+                dispatch += seconds
+            else:
+                out[label] = out.get(label, 0.0) + seconds
+        if self.executor.cpu_here:
+            dispatch -= sum(self.executor.cpu.values())
+        out["dispatch"] = max(dispatch, 0.0)
+        out["write"] = max(self.loop_cpu - sum(self.main_cpu.values()), 0.0)
+        return {name: round(seconds, 3) for name, seconds in sorted(out.items())}
 
     def _step_stats(self) -> list[dict[str, Any]]:
         return [
@@ -389,8 +420,8 @@ class Runner:
             for i, s in enumerate(self.pipe.steps)
         ]
 
-    def _timings(self, total: float) -> dict[str, float]:
-        out: dict[str, float] = {}
+    def _timings(self, total: float) -> dict[str, Any]:
+        out: dict[str, Any] = {}
         previous = 0.0
         for name, timer in self.timers.items():
             out[name] = round(max(timer.total - previous, 0.0), 3)
@@ -401,6 +432,7 @@ class Runner:
             if step_timings is not None:
                 out.update(step_timings())
         out["total"] = round(total, 3)
+        out["cpu"] = self._cpu_timings()
         return out
 
     def _manifest(self, writer: CorpusWriter, seconds: float) -> dict[str, Any]:

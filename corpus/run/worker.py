@@ -22,18 +22,25 @@ from typing import Any
 from corpus.ingest import InputConfig, InputRef, read_input
 from corpus.ingest.pieces import Piece, read_piece
 from corpus.records import Document
-from corpus.registry import Step
+from corpus.registry import Step, base_name
+from corpus.run.clock import Seconds, StageClock
 from corpus.run.signals import worker_started
 
 Stats = list[dict[str, Any]]
 
 
 def apply_steps(
-    steps: Sequence[Step], docs: Iterable[Document], *, release_text: bool = False
+    steps: Sequence[Step],
+    docs: Iterable[Document],
+    *,
+    release_text: bool = False,
+    clock: StageClock | None = None,
 ) -> Iterator[Document]:
     stream: Iterable[Document] = docs
     for step in steps:
         stream = step(stream)
+        if clock is not None:
+            stream = clock.wrap(base_name(step.name), stream)
     return _released(stream) if release_text else iter(stream)
 
 
@@ -69,14 +76,18 @@ def run_range(
     last: int,
     docs: Iterable[Document],
     steps: Sequence[Step] | None = None,
+    clock: StageClock | None = None,
 ) -> Iterator[Document]:
     """Steps ``first..last-1`` over *docs* (*steps*: copies of them to run instead), then
-    the ``prehash`` of the corpus-wide steps that follow."""
+    the ``prehash`` of the corpus-wide steps that follow; *clock* times each stage."""
     release = last == text_needed_until(all_steps)
     run = all_steps[first:last] if steps is None else steps
-    stream = apply_steps(run, docs, release_text=release)
+    stream = apply_steps(run, docs, release_text=release, clock=clock)
     ahead = prehash_steps(all_steps, last)
-    return with_prehashes(ahead, stream) if ahead else stream
+    if not ahead:
+        return stream
+    hashed = with_prehashes(ahead, stream)
+    return clock.wrap("prehash", hashed) if clock is not None else hashed
 
 
 def text_needed_until(steps: Sequence[Step]) -> int:
@@ -117,13 +128,17 @@ def read_item(item: InputRef | Piece, cfg: InputConfig) -> Iterator[Document]:
 
 def run_chunk(
     first: int, last: int, refs: list[InputRef | Piece] | None, docs: list[Document] | None
-) -> tuple[list[Document], Stats]:
-    """Run steps ``first..last-1`` on *docs* (or on what *refs* read to)."""
+) -> tuple[list[Document], Stats, Seconds]:
+    """Run steps ``first..last-1`` on *docs* (or on what *refs* read to): the documents,
+    each step's counters and each stage's CPU seconds (:mod:`corpus.run.clock`)."""
     steps = [copy.deepcopy(s) for s in _W_STEPS[first:last]]
+    cpu: Seconds = {}
+    clock = StageClock(cpu)
     if refs is not None:
         assert _W_INPUT is not None
-        source: Iterable[Document] = (d for ref in refs for d in read_item(ref, _W_INPUT))
+        source: Iterable[Document] = clock.wrap(
+            "read", (d for ref in refs for d in read_item(ref, _W_INPUT)))
     else:
         source = docs or []
-    out = list(run_range(_W_STEPS, first, last, source, steps))
-    return out, [s.stats() for s in steps]
+    out = list(run_range(_W_STEPS, first, last, source, steps, clock))
+    return out, [s.stats() for s in steps], cpu
