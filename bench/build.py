@@ -18,7 +18,7 @@ rounds, the order alternating from round to round (A B ... then ... B A), with t
 inputs evicted from the page cache before each run (``posix_fadvise(DONTNEED)``) and a
 new OUT, so no run inherits a warm cache. Reported per configuration (median over the
 rounds): MB of document text per CPU-second (all processes: the command and its
-workers), wall MB/s, peak RSS of the whole process tree (sampled every 20 ms), the
+workers), wall MB/s, peak memory of the whole process tree (PSS, sampled every 20 ms), the
 worker speed-up (wall time of ``--workers 1`` / ``--workers N`` on the same layout), and
 the per-stage CPU shares the manifest records (``timings.cpu``).
 
@@ -107,24 +107,32 @@ def evict(folder: Path) -> None:
 
 
 # ---- one run -----------------------------------------------------------------------
-def tree_rss(pid: int) -> int:
-    """RSS in bytes of *pid* and all its descendants (from /proc)."""
+def tree_memory(pid: int) -> int:
+    """Memory in bytes of *pid* and all its descendants: the sum of their PSS.
+
+    PSS, not RSS: workers are forked from the main process after the models are loaded,
+    so they share those pages with it; summing RSS would count them once per process.
+    """
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
+        children.setdefault(parent, []).append(int(entry.name))
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
-        total += rss.get(p, 0)
         todo.extend(children.get(p, []))
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+        except OSError:
+            continue
     return total
 
 
@@ -140,7 +148,7 @@ def run_build(folder: Path, workers: int, pipeline: Path) -> dict[str, float | d
 
         def sample() -> None:
             while proc.poll() is None:
-                peak[0] = max(peak[0], tree_rss(proc.pid))
+                peak[0] = max(peak[0], tree_memory(proc.pid))
                 time.sleep(SAMPLE_SECONDS)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -213,7 +221,7 @@ def main() -> None:
             runs[config].append(result)
             print(f"  round {r + 1} {config[0]} -j{config[1]}: {result['wall']:.1f} s wall, "
                   f"{result['cpu']:.1f} s CPU, {result['peak'] / 2**20:.0f} MiB", flush=True)
-    print(f"\n{'layout':<22} {'-j':>3} {'MB/CPU-s':>9} {'wall MB/s':>10} {'peak RSS':>9} "
+    print(f"\n{'layout':<22} {'-j':>3} {'MB/CPU-s':>9} {'wall MB/s':>10} {'peak PSS':>9} "
           f"{'speed-up':>9}")
     for layout, w in configs:
         got = runs[(layout, w)]

@@ -57,6 +57,9 @@ CLOSING_MASS = 10.0
 # A gap of at most this many lines between two stretches of article is article too: a
 # subheading with a list of up to five items.
 MAX_KEPT_GAP = 6
+# Non-empty lines beyond which a text is not one page (the longest of the 181 real pages
+# in the shared harness has 520 lines): it may hold many articles (see ``_viterbi``).
+MANY_PAGES_LINES = 3000
 # Cue reasons that close an article: its body never continues past a comment thread's
 # header or the copyright footer.
 BARRIER_REASONS = frozenset({"comment_widget", "comment_header", "copyright"})
@@ -573,13 +576,17 @@ def _score_cached(text: str, page_script: str, stoplist: str | None) -> tuple[fl
 _PRE, _BODY, _GAP, _POST = range(4)
 
 
-def _viterbi(scores: Sequence[float], barriers: Sequence[bool]) -> list[int]:
+def _viterbi(
+    scores: Sequence[float], barriers: Sequence[bool], many: bool = False
+) -> list[int]:
     """The state of every line on the best path PRE → BODY ⇄ GAP → POST.
 
     BODY lines earn their score, GAP lines cost ``GAP_LINE_COST`` each, PRE/POST lines
     are free; every switch into or out of BODY costs ``SWITCH_COST``. A barrier line
     (comment thread header, copyright footer) must be PRE or POST: the article does not
-    span it. Ties go to the lower state number, so the result is deterministic.
+    span it. With *many* (a text far longer than any page: a dump of many pages) POST
+    may lead back into BODY, so each article in it is found, not only the best one.
+    Ties go to the lower state number, so the result is deterministic.
     """
     n = len(scores)
     if n == 0:
@@ -592,6 +599,8 @@ def _viterbi(scores: Sequence[float], barriers: Sequence[bool]) -> list[int]:
         _GAP: ((_BODY, SWITCH_COST), (_GAP, 0.0)),
         _POST: ((_BODY, SWITCH_COST), (_POST, 0.0)),
     }
+    if many:
+        trans[_BODY] = (*trans[_BODY], (_POST, SWITCH_COST))
     emit = (lambda s: 0.0, lambda s: s, lambda s: -GAP_LINE_COST, lambda s: 0.0)
     best = [0.0, neg if barriers[0] else scores[0] - SWITCH_COST, neg, neg]
     back: list[tuple[int, ...]] = []
@@ -758,7 +767,8 @@ def classify_page(
         if f.cue is not None:
             f.score = min(f.score, CUE_SCORE_CAP)
     order = [i for i, f in enumerate(feats) if f is not None]
-    states = _viterbi([f.score for f in present], [f.cue in BARRIER_REASONS for f in present])
+    states = _viterbi([f.score for f in present], [f.cue in BARRIER_REASONS for f in present],
+                      many=len(present) > MANY_PAGES_LINES)
     in_body = _with_short_gaps(states)
     reasons: list[str | None] = ["empty"] * len(lines)
     for i, body in zip(order, in_body, strict=True):

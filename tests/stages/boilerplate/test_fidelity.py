@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from paths import SEEDS
 
 import corpus
 from corpus.cli import cli
 from corpus.config import build_step, pipeline_from_dict
 from corpus.errors import ConfigError
 from corpus.ingest import InputConfig, InputRef, read_input
+from corpus.stages.boilerplate.classify import MANY_PAGES_LINES, classify_page
 
 ARTICLE = [
     "The city council approved the new budget after a long debate on Tuesday evening.",
@@ -257,3 +259,16 @@ def test_subheadings_and_short_lists_inside_a_text_article_are_kept():
                                               strict=True)}
     assert kinds["- two schools"] == "list_item"
     assert kinds["The city budget passes after a long night"] == "title"
+
+
+def test_a_text_of_many_pages_keeps_the_article_of_each():
+    """A dump of pages in one text (far longer than any page) is not one article with one
+    body region: every page's article lines are kept, as when the page stands alone."""
+    page = (SEEDS / "sputnik-s400-turkey.txt").read_text(encoding="utf-8").splitlines()
+    body = [v.reason is None and v.kind != "title" for v in classify_page(page, lang="en")]
+    assert sum(body) >= 5
+    copies = MANY_PAGES_LINES // sum(1 for line in page if line.strip()) + 2
+    dump = classify_page(page * copies, lang="en")
+    for c in (0, copies // 2, copies - 1):
+        part = dump[c * len(page):(c + 1) * len(page)]
+        assert [v.reason is None and v.kind != "title" for v in part] == body, c
