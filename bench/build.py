@@ -196,6 +196,16 @@ def shares(stage_runs: list[dict]) -> str:
     return ", ".join(f"{name} {100 * s / whole:.0f}%" for name, s in top if s / whole >= 0.01)
 
 
+MAIN_STAGES = ("dispatch", "dedup", "repeated_lines", "near_dedup", "sentence_dedup", "write")
+
+
+def serial_share(stage_runs: list[dict]) -> float:
+    """The share of all CPU that only the main process can do (the rest is per document)."""
+    main = sum(st.get(name, 0.0) for st in stage_runs for name in MAIN_STAGES)
+    whole = sum(sum(st.values()) for st in stage_runs)
+    return main / whole if whole else 1.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=10.0, help="corpus size (MB of text)")
@@ -235,6 +245,12 @@ def main() -> None:
         stage_runs = [g["stages"] for w in workers for g in runs[(layout, w)] if g["stages"]]
         if stage_runs:
             print(f"CPU by stage, layout {layout}: {shares(stage_runs)}")
+        pooled = [g["stages"] for w in workers if w > 1 for g in runs[(layout, w)]]
+        if pooled:
+            main_share = serial_share(pooled)
+            print(f"  main process (dispatch, corpus-wide steps, write): {100 * main_share:.1f} % "
+                  f"of the CPU with workers: at most {1 / main_share:.0f}x with any number "
+                  "of workers (Amdahl)")
     if args.naive_mb > 0:
         texts, size = [], 0
         for doc in documents(layouts["b"]):

@@ -4,8 +4,9 @@
     python bench/scale.py --sizes 10,100,1000   # and 1 GB (long on a small machine)
     python bench/scale.py --sizes 10 --executors local,ray
 
-Corpora are generated with bench/build.py's generator under bench/_data/scale-<N>mb/
-(not committed; reused when present). Every build runs in a fresh subprocess, polled
+Corpora are the realistic scraped corpus of bench/build.py (``make_corpus.py``, its
+layout b: 500-record shards and site folders) under bench/_data/ (not committed; reused
+when present). Every build runs in a fresh subprocess, polled
 for the memory of its whole process tree (the driver plus its workers, proportional set
 size summed at each instant), so the peak counts what the run really holds. The child
 also reports its own CPU seconds and its pool workers' (``RUSAGE_CHILDREN``; not Ray's):
@@ -19,7 +20,6 @@ a shared machine the CPU seconds (main process vs workers) are the steadier figu
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import subprocess
@@ -27,10 +27,8 @@ import sys
 import time
 from pathlib import Path
 
-import psutil
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build import DATA, PIPELINE, generate  # bench/build.py
+from build import DATA, PIPELINE, prepare, tree_memory  # bench/build.py
 
 CHILD = """
 import json, resource, sys, time
@@ -51,44 +49,22 @@ print(json.dumps({"seconds": seconds, "docs": r.manifest["counts"]["documents"][
 
 
 def corpus_folder(mb: float) -> tuple[Path, int]:
-    folder = DATA / f"scale-{mb:g}mb"
-    done = folder / ".complete"
-    if not done.exists():  # a generation cut short is redone from scratch
-        if folder.exists():
-            for path in folder.iterdir():
-                path.unlink()
-        generate(mb, folder)
-        done.touch()
-    size = sum(p.stat().st_size for p in folder.iterdir() if p.name != ".complete")
+    folder = prepare(mb, 1)["b"]
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     return folder, size
-
-
-def tree_memory(proc: psutil.Process) -> int:
-    """Memory of *proc* and its descendants now: the sum of their PSS where the system
-    gives it (forked workers share the parent's pages; RSS would count them twice),
-    else of their RSS."""
-    total = 0
-    for p in [proc, *proc.children(recursive=True)]:
-        with contextlib.suppress(psutil.Error):  # exited between listing and reading
-            info = p.memory_full_info()
-            total += getattr(info, "pss", info.rss)
-    return total
 
 
 def run_once(folder: Path, workers: int, executor: str, interval: float) -> dict:
     """One build in a subprocess; its result plus the peak RSS of its process tree."""
-    pipeline = DATA / "bench-pipeline.toml"
-    pipeline.write_text(PIPELINE)
+    pipeline = PIPELINE
     out = DATA / f"out-scale-{executor}-{workers}"
     cmd = [sys.executable, "-c", CHILD, str(folder), str(out), str(pipeline), str(workers),
            executor]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    watched = psutil.Process(proc.pid)
     peak = 0
     while proc.poll() is None:
-        with contextlib.suppress(psutil.Error):
-            peak = max(peak, tree_memory(watched))
+        peak = max(peak, tree_memory(proc.pid))
         time.sleep(interval)
     stdout, stderr = proc.communicate()
     if proc.returncode != 0:
