@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -67,13 +67,13 @@ def looks_like_jsonl(head: bytes) -> bool:
         return False
 
 
-def _field(obj: dict[str, Any], name: str) -> Any:
+def _field(obj: Mapping[str, Any], name: str) -> Any:
     """``obj[name]``, or a dotted path (``doc.body``) when no such key exists."""
     if name in obj:
         return obj[name]
     value: Any = obj
     for part in name.split("."):
-        if not isinstance(value, dict) or part not in value:
+        if not isinstance(value, Mapping) or part not in value:
             return _MISSING
         value = value[part]
     return value
@@ -123,6 +123,13 @@ def _record(
         return status_document(
             source, f"error:invalid JSON at line {number}: expected an object, got {kind}"
         )
+    return record_document(obj, source, cfg)
+
+
+def record_document(obj: Mapping[str, Any], source: Source, cfg: InputConfig) -> Document:
+    """The document of one decoded record: its text, id, url, title and language taken
+    from the fields *cfg* names. ``corpus.api.process`` hands Python dicts (a pandas row,
+    a Hugging Face example) here, so they are read exactly as a JSONL line would be."""
     meta: dict[str, Any] = {}
     fields = (("id", cfg.id_field), ("url", cfg.url_field), ("title", cfg.title_field),
               ("lang", cfg.lang_field))
