@@ -49,6 +49,8 @@ def content_document(
             meta=meta,
             segments=page.segments,
             origin="html",
+            # a page inside a JSONL record is found by the record's line instead
+            source_lines=page.source_lines if source.record is None else [],
         )
         if not page.segments:
             doc.drop("no_text")
