@@ -196,6 +196,7 @@ def _piped(command: str, cwd: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
+@pytest.mark.slow
 def test_a_closed_stdout_ends_every_command_quietly(inputs, tmp_path):
     py = f'"{sys.executable}" -m corpus'
     lines = tmp_path / "lines.txt"
