@@ -60,15 +60,21 @@ def audit(
     max_rows: int = 1000,
     pipeline: str | Path | None = None,
     languages: list[str] | None = None,
+    segment_budget: int = 0,
 ) -> dict[str, Any]:
     """The language audit of *paths*: build output folders, or raw inputs (files,
-    folders, globs), which are run through *pipeline* up to detection, nothing written."""
+    folders, globs), which are run through *pipeline* up to detection, nothing written.
+
+    *segment_budget* > 0 adds ``document_segments`` (every listed document's segments,
+    up to that many in all) for the HTML report's document view."""
     if _output_dirs(paths):
-        return audit_pkg.run_audit(paths, filters=filters, low_prob=low_prob, max_rows=max_rows)
+        return audit_pkg.run_audit(paths, filters=filters, low_prob=low_prob, max_rows=max_rows,
+                                   segment_budget=segment_budget)
     pipe = _raw_pipeline(pipeline, languages)
     docs = process_stream([str(p) for p in paths], pipe, skip={"translate"})
     return audit_pkg.audit_documents(docs, target=pipe.target, paths=[str(p) for p in paths],
-                                     filters=filters, low_prob=low_prob, max_rows=max_rows)
+                                     filters=filters, low_prob=low_prob, max_rows=max_rows,
+                                     segment_budget=segment_budget)
 
 
 def audit_csv(
