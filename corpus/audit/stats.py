@@ -351,7 +351,10 @@ class AuditStats:
     def result(self) -> dict[str, Any]:
         every = self._languages()
         langs = [r for r in every if r["segments"]["kept"]]
-        dropped_only = sorted((r for r in every if not r["segments"]["kept"]),
+        # (a language with no chosen segment at all, only a document count under a
+        # filter, is in neither list)
+        dropped_only = sorted((r for r in every
+                               if not r["segments"]["kept"] and r["segments"]["dropped"]),
                               key=lambda r: (-r["segments"]["dropped"], r["lang"]))
         seg_kept = sum(v["segments"]["kept"] for v in every)
         seg_dropped = sum(v["segments"]["dropped"] for v in every)

@@ -190,6 +190,12 @@ def test_filters(corpus_dir: Path) -> None:
     foreign = run_audit([corpus_dir], filters=Filters(foreign=True))
     assert foreign["totals"]["segments"]["total"] == 5
     assert foreign["low_confidence"]["rows"] == []
+    kept = run_audit([corpus_dir], filters=Filters(foreign=True, kept_only=True))
+    assert kept["totals"]["segments"] == {"total": 4, "kept": 4, "dropped": 0}
+    assert kept["languages_only_dropped"] == []  # no "de 0" for a document's language
+    assert all(r["segments"]["kept"] for r in kept["languages"])
+    every = run_audit([corpus_dir])
+    assert [r["lang"] for r in every["languages_only_dropped"]] == []  # und has one kept
     sure = run_audit([corpus_dir], filters=Filters(min_prob=0.95))
     assert all(r["lang_prob"] >= 0.95 for r in sure["foreign"]["rows"])
     assert sure["totals"]["segments"]["total"] == 6
