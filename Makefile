@@ -1,5 +1,6 @@
 # make demo   – create .venv, install corpus, build the corpus of seeds/ into out/
-# make test   – create .venv, install corpus with its dev extras, run the tests
+# make test   – create .venv, install corpus with its dev extras, run the tests (all; CI)
+# make test-fast – the same without the tests marked slow or ray (under 2 minutes)
 # make lint   – ruff
 # make bench  – the benchmarks in bench/ (need ../shared/bench-data)
 # make fuzz   – atheris on the decoders and the HTML path, 60 s each (FUZZ_SECONDS)
@@ -9,7 +10,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 PIP     = $(BIN)/python -m pip -q --disable-pip-version-check
 
-.PHONY: demo test lint bench fuzz clean
+.PHONY: demo test test-fast lint bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +26,14 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(BIN)/corpus build seeds/ -o out/
+	@echo
+	@echo "Open out/audit.html in a browser: which kept segments are in which language, and where."
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
+
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -m "not slow and not ray"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check corpus tests bench

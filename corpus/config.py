@@ -238,6 +238,10 @@ def build(cls: type[T], table: Any, *, where: str, what: str) -> T:
         hint = hints.get(key, Any)
         if not type_ok(value, hint):
             label = f"{what} parameter {key!r}" if what.startswith("step") else f"{what} {key}"
+            if typing.get_origin(hint) is typing.Literal:  # an enum: name what it allows
+                allowed = ", ".join(repr(a) for a in typing.get_args(hint))
+                raise ConfigError(f"{where}: {label} = {value!r} is not allowed; "
+                                  f"use one of {allowed}")
             raise ConfigError(f"{where}: {label} = {value!r} is not a valid {describe(hint)}")
         values[key] = tuple(value) if typing.get_origin(hint) is tuple else value
     try:

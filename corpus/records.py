@@ -156,6 +156,9 @@ class Document:
     lang: str = UND  # the document's main language (of its kept text)
     origin: str = "text"  # text (a page as text) | html (a page) | record (a clean record)
     hashes: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    # an HTML file's page: the source line where each line of ``text`` starts (1-based),
+    # so a segment (one block, one line of ``text``) links to its place in the page
+    source_lines: list[int] = field(default_factory=list, repr=False)
 
     @property
     def kept(self) -> bool:

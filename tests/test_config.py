@@ -75,3 +75,16 @@ def test_clean_pipeline_is_the_default_without_translation():
     default = load_pipeline(root / "default.toml").resolved()["steps"]
     clean = load_pipeline(root / "clean.toml").resolved()["steps"]
     assert clean == [s for s in default if s["use"] not in ("translate.v2", "pair_filter.v1")]
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ('[[steps]]\nuse = "translate"\ndevice = "gpu"\n',
+     "step 'translate' parameter 'device' = 'gpu' is not allowed; use one of 'cpu', 'cuda', "
+     "'auto'"),
+    ('[input]\nformat = "xml"\n',
+     "[input] format = 'xml' is not allowed; use one of 'auto', 'text', 'html', 'jsonl'"),
+])
+def test_a_bad_enum_value_lists_the_allowed_values(tmp_path, text, needle):
+    with pytest.raises(ConfigError) as err:
+        load_pipeline(write(tmp_path, text))
+    assert needle in str(err.value)

@@ -27,7 +27,15 @@ from corpus.audit.stats import SCHEMA, AuditStats, Filters
 from corpus.errors import InputError
 from corpus.records import Document
 
+# The HTML report lists every document (paged in the page) and, for its per-document
+# view, segments up to a budget: 10,000 documents of 30 segments fit; beyond, the view of
+# a document past the budget says so and names the command that lists its segments.
+HTML_MAX_ROWS = 100_000
+HTML_SEGMENTS = 300_000
+
 __all__ = [
+    "HTML_MAX_ROWS",
+    "HTML_SEGMENTS",
     "SCHEMA",
     "AuditStats",
     "Filters",
@@ -62,9 +70,12 @@ def run_audit(
     filters: Filters | None = None,
     low_prob: float = 0.5,
     max_rows: int = 1000,
+    segment_budget: int = 0,
 ) -> dict[str, Any]:
-    """The audit of the build output folders *paths* as a JSON-ready dict."""
-    stats = AuditStats(filters=filters or Filters(), low_prob=low_prob, max_rows=max_rows)
+    """The audit of the build output folders *paths* as a JSON-ready dict (with
+    ``document_segments`` for the HTML report when *segment_budget* > 0)."""
+    stats = AuditStats(filters=filters or Filters(), low_prob=low_prob, max_rows=max_rows,
+                       segment_budget=segment_budget)
     _feed(stats, output_dir_groups(paths, stats))
     return stats.result()
 
@@ -77,9 +88,11 @@ def audit_documents(
     filters: Filters | None = None,
     low_prob: float = 0.5,
     max_rows: int = 1000,
+    segment_budget: int = 0,
 ) -> dict[str, Any]:
     """The audit of documents processed in memory (raw inputs run up to detection)."""
-    stats = AuditStats(filters=filters or Filters(), low_prob=low_prob, max_rows=max_rows)
+    stats = AuditStats(filters=filters or Filters(), low_prob=low_prob, max_rows=max_rows,
+                       segment_budget=segment_budget)
     stats.mode = "inputs"
     stats.paths.extend(paths)
     stats.set_target(target)
@@ -96,14 +109,17 @@ def _feed(stats: AuditStats, items: Iterator[Group]) -> None:
         raise InputError(f"a row lacks a field of the corpus format ({exc!r})") from None
 
 
-def render(audit: dict[str, Any], fmt: str, *, limit: int = 20, width: int = 80) -> str:
-    """The audit as ``table`` (terminal text), ``json`` or ``html``."""
+def render(audit: dict[str, Any], fmt: str, *, limit: int = 20, width: int = 80,
+           report_dir: Path | None = None) -> str:
+    """The audit as ``table`` (terminal text), ``json`` or ``html`` (whose links to the
+    input files are relative to *report_dir*, where the page will be; ``None``: the
+    current directory)."""
     if fmt == "json":
-        return dumps(audit)
+        return dumps({k: v for k, v in audit.items() if k != "document_segments"})
     if fmt == "html":
         from corpus.audit.html import render_html
 
-        return render_html(audit)
+        return render_html(audit, report_dir=report_dir)
     if fmt == "table":
         from corpus.audit.table import render_table
 
@@ -134,11 +150,13 @@ def write_reports(staging_dir: Path, manifest: dict[str, Any]) -> None:
     """
     from corpus.audit.html import render_html
 
-    stats = AuditStats()
+    stats = AuditStats(max_rows=HTML_MAX_ROWS, segment_budget=HTML_SEGMENTS)
     stats.paths.append(str(staging_dir.parent))
     stats.add_manifest(manifest)
     _feed(stats, output_groups(staging_dir))
     audit = stats.result()
-    for name, text in (("audit.json", dumps(audit)), ("audit.html", render_html(audit))):
+    report = render_html(audit, report_dir=staging_dir.parent)
+    del audit["document_segments"]  # the report's document view only; JSON has the files
+    for name, text in (("audit.json", dumps(audit)), ("audit.html", report)):
         with open(staging_dir / name, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)

@@ -12,9 +12,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
+import os
 import re
 from importlib import resources
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from corpus.audit.table import flag_reasons, where
 
@@ -25,7 +29,6 @@ PALETTE = (
 UND_COLOR = "#b9c0c9"
 OTHER_COLOR = "#dde1e6"
 MAX_CHART_LANGS = 12
-MAX_CHART_DOCS = 40
 MAX_HISTOGRAMS = 8
 
 
@@ -43,31 +46,29 @@ def _csp_hash(text: str) -> str:
     return f"'sha256-{digest}'"
 
 
-def render_html(audit: dict[str, Any]) -> str:
+def render_html(audit: dict[str, Any], *, report_dir: Path | None = None) -> str:
+    """The report page. Lists (foreign and low-confidence segments, documents, each
+    document's segments) travel as one inert JSON block that the page's script renders
+    a page of rows at a time, so 10,000 documents stay usable; charts are inline SVG."""
     css, js = _asset("report.css"), _asset("report.js")
     colors = lang_colors(audit)
     body = "\n".join([
         _header(audit),
+        _nav(audit),
         "<main>",
+        '<noscript><p class="note">The lists of this report are drawn by its script; '
+        "without it, audit.json holds them and <code>corpus audit OUT</code> prints "
+        "them.</p></noscript>",
+        _docview(),
         _languages(audit, colors),
-        _documents_chart(audit, colors),
-        _segment_table(
-            "foreign", "Foreign segments",
-            "Segments in a language other than their document's main language "
-            "(kept and dropped).",
-            audit["foreign"], colors,
-        ),
+        _foreign(audit),
+        _documents(audit),
+        _lowconf(audit),
         _confidence(audit, colors),
-        _segment_table(
-            "lowconf", "Low-confidence segments",
-            f"Kept segments detected as und or with probability below "
-            f"{audit['low_confidence']['threshold']:.2f}.",
-            audit["low_confidence"], colors,
-        ),
         _translation(audit),
         _dropped(audit),
-        _documents_table(audit, colors),
         "</main>",
+        _data_block(audit, colors, report_dir),
     ])
     values = {
         "TITLE": esc("Language audit: " + (", ".join(audit["corpus"]["paths"]) or "corpus")),
@@ -80,6 +81,109 @@ def render_html(audit: dict[str, Any]) -> str:
     }
     # One pass over the template only: text inside BODY is never scanned for markers.
     return re.sub(r"__([A-Z_]+)__", lambda m: values[m.group(1)], _asset("report.html"))
+
+
+def json_for_script(data: Any) -> str:
+    """JSON that cannot end its ``<script type="application/json">`` block: ``<``, ``>``
+    and ``&`` are written as ``\\u`` escapes (JSON.parse reads them back as the same
+    characters), so a scraped ``</script><script>…`` stays a string."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def file_href(source: str, report_dir: Path | None) -> str | None:
+    """A link from the report to an input file, relative to where the report lies (from
+    the paths as the command line gave them, so the same command gives the same page),
+    percent-encoded; ``None`` for stdin and for sources that are not paths."""
+    if not source or source in ("-", "<stdin>") or source.startswith("<"):
+        return None
+    path = Path(source)
+    base = report_dir if report_dir is not None else Path()
+    if path.is_absolute() != base.is_absolute():
+        # a relative input was relative to the directory the command ran in
+        path, base = path.absolute(), base.absolute()
+    rel = os.path.relpath(path, base)
+    return quote(Path(rel).as_posix())
+
+
+def safe_url(url: Any) -> str | None:
+    """*url* when it is an http(s) address (a record's ``url`` field is scraped data: a
+    ``javascript:`` link must never become a link)."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def _seg_row(r: dict[str, Any], doc_index: dict[str, int]) -> dict[str, Any]:
+    return {
+        "d": doc_index.get(r["doc_id"], -1), "i": r["index"], "w": where(r),
+        "src": r["source"], "dl": r["doc_lang"], "l": r["lang"], "p": r["lang_prob"],
+        "k": r["kind"], "s": 1 if r["kept"] else 0, "r": r.get("reason") or "",
+        "t": r["excerpt"], "tr": r.get("translation", ""),
+    }
+
+
+def _data_block(audit: dict[str, Any], colors: dict[str, str], report_dir: Path | None) -> str:
+    docs = audit["documents"]["rows"]
+    doc_index = {row["id"]: i for i, row in enumerate(docs)}
+    foreign, low = audit["foreign"], audit["low_confidence"]
+    links: dict[str, str] = {}
+    doc_rows = []
+    for row in docs:
+        href = links.get(row["source"])
+        if href is None:
+            href = links[row["source"]] = file_href(row["source"], report_dir) or ""
+        doc_rows.append({
+            "id": row["id"], "w": where(row), "src": row["source"], "href": href,
+            "url": safe_url(row.get("url")) or "", "rid": row.get("record_id", ""),
+            "title": row.get("title", ""), "st": row["status"], "l": row["lang"],
+            "sk": row["segments"]["kept"], "sd": row["segments"]["dropped"],
+            "n": row["sentences"], "c": row["characters"]["kept"],
+            "f": row.get("foreign_kept", row["foreign"]), "fa": row["foreign"],
+            "lc": row["low_confidence"],
+            "mix": [[lang, v["characters"]] for lang, v in row["languages"].items()],
+        })
+    segments = audit.get("document_segments") or {}
+    data = {
+        "colors": colors,
+        "max_rows": audit["settings"]["max_rows"],
+        "foreign": {
+            "kept": [_seg_row(r, doc_index) for r in foreign["rows"]],
+            "kept_more": foreign["more"],
+            "dropped": [_seg_row(r, doc_index) for r in foreign.get("dropped_rows", [])],
+            "dropped_more": foreign.get("dropped_more", 0),
+        },
+        "low": {"rows": [_seg_row(r, doc_index) for r in low["rows"]], "more": low["more"]},
+        "docs": {"rows": doc_rows, "more": audit["documents"]["more"]},
+        "segments": {"rows": segments.get("rows", []), "budget": segments.get("budget", 0),
+                     "unlisted": segments.get("unlisted", 0)},
+    }
+    return ('<script type="application/json" id="audit-data">' + json_for_script(data)
+            + "</script>")
+
+
+def _nav(audit: dict[str, Any]) -> str:
+    foreign = audit["foreign"]
+    items = [("languages", "Languages"), ("foreign", f"Foreign kept ({_num(foreign['kept'])})"),
+             ("documents", f"Documents ({_num(audit['totals']['documents']['total'])})"),
+             ("lowconf", "Low confidence"), ("confidence", "Confidence"),
+             ("translation", "Translation"), ("dropped", "Dropped")]
+    return ('<nav class="toc">' + "".join(f'<a href="#{k}">{esc(v)}</a>' for k, v in items)
+            + "</nav>")
+
+
+def _docview() -> str:
+    return ('<section id="docview" hidden><h2>Document <span id="docview-title"></span></h2>'
+            '<div id="docview-meta" class="meta"></div>'
+            '<div class="tools"><label><input type="checkbox" id="docview-kept"> kept '
+            'segments only</label><span id="docview-count" class="note"></span>'
+            '<a href="#documents" class="close">close ×</a></div>'
+            '<div id="docview-body"></div></section>')
 
 
 def lang_colors(audit: dict[str, Any]) -> dict[str, str]:
@@ -134,8 +238,8 @@ def _header(audit: dict[str, Any]) -> str:
         (_num(segs["total"]), f"segments · {_num(segs['kept'])} kept"),
         (_num(totals["sentences"]), "sentences"),
         (_num(totals["characters"]["kept"]), "characters kept"),
-        (_num(totals["languages"]), "languages"),
-        (_num(foreign["kept"] + foreign["dropped"]), "foreign segments"),
+        (_num(totals["languages"]), "languages kept"),
+        (_num(foreign["kept"]), f"foreign segments kept · {_num(foreign['dropped'])} dropped"),
         (_num(low["kept"]), "low-confidence kept"),
     ]
     lines.append('<div class="cards">' + "".join(
@@ -158,9 +262,12 @@ def _legend(langs: list[str], colors: dict[str, str]) -> str:
 
 def _languages(audit: dict[str, Any], colors: dict[str, str]) -> str:
     rows = audit["languages"]
-    parts = ['<section id="languages"><h2>Language distribution</h2>']
+    parts = ['<section id="languages"><h2>Languages kept</h2>']
     if not rows:
-        return parts[0] + '<p class="note">No segments.</p></section>'
+        only = audit.get("languages_only_dropped") or []
+        note = (f" Only in dropped lines: {esc(', '.join(r['lang'] for r in only))}."
+                if only else "")
+        return parts[0] + f'<p class="note">No kept segments.{note}</p></section>'
     parts.append('<div class="grid chart-table"><div>')
     parts.append(_language_chart(rows, colors))
     parts.append('<p class="note">Characters of kept segments per language; the pale part of '
@@ -181,7 +288,13 @@ def _languages(audit: dict[str, Any], colors: dict[str, str]) -> str:
             + _pair_cell(row["words"])
             + f'<td class="n" data-sort="{row["share"]}">{_pct(row["share"])}</td></tr>'
         )
-    parts.append("</tbody></table></div></div></section>")
+    parts.append("</tbody></table>")
+    only = audit.get("languages_only_dropped") or []
+    if only:
+        listed = ", ".join(f"{r['lang']} {_num(r['segments']['dropped'])}" for r in only)
+        parts.append(f'<p class="note" id="only-dropped"><b>Only in dropped lines</b> '
+                     f"({len(only)} languages, nothing kept; segments): {esc(listed)}</p>")
+    parts.append("</div></div></section>")
     return "\n".join(parts)
 
 
@@ -226,52 +339,6 @@ def _language_chart(rows: list[dict[str, Any]], colors: dict[str, str]) -> str:
                    f"{_num(kept)} · {_pct(share)}</text>")
     out.append("</svg>")
     return "".join(out)
-
-
-def _doc_label(row: dict[str, Any]) -> str:
-    name = row["source"].rstrip("/").rsplit("/", 1)[-1] or row["source"]
-    if row.get("record") is not None:
-        name += f"#{row['record']}"
-    return name if len(name) <= 34 else "…" + name[-33:]
-
-
-def _documents_chart(audit: dict[str, Any], colors: dict[str, str]) -> str:
-    docs = audit["documents"]["rows"][:MAX_CHART_DOCS]
-    parts = ['<section id="mix"><h2>Language mix per document</h2>']
-    if not docs:
-        return parts[0] + '<p class="note">No documents.</p></section>'
-    width, label_w, bar_h, gap = 1000, 250, 14, 5
-    plot_w = width - label_w - 10
-    height = len(docs) * (bar_h + gap) + 8
-    out = [f'<svg id="chart-documents" viewBox="0 0 {width} {height}" width="{width}" '
-           f'height="{height}" role="img" aria-label="Language mix per document">']
-    used: list[str] = []
-    for i, row in enumerate(docs):
-        y = 4 + i * (bar_h + gap)
-        out.append(f'<text x="{label_w - 8}" y="{y + 11}" text-anchor="end">'
-                   f"<title>{esc(row['source'])}</title>{esc(_doc_label(row))}</text>")
-        total = sum(v["characters"] for v in row["languages"].values())
-        if not total:
-            out.append(f'<text x="{label_w}" y="{y + 11}" class="muted">'
-                       f"{esc(row['status'])}</text>")
-            continue
-        x = float(label_w)
-        for lang, v in row["languages"].items():
-            w = plot_w * v["characters"] / total
-            if lang not in used:
-                used.append(lang)
-            out.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
-                       f'fill="{esc(colors.get(lang, OTHER_COLOR))}"><title>{esc(lang)}: '
-                       f"{_num(v['segments'])} segments, {_num(v['characters'])} characters "
-                       f"({v['characters'] * 100 / total:.1f}%)</title></rect>")
-            x += w
-    out.append("</svg>")
-    more = len(audit["documents"]["rows"]) - len(docs) + audit["documents"]["more"]
-    note = ('<p class="note">Share of kept characters per language; hover a bar for counts.'
-            + (f" First {len(docs)} documents; {_num(more)} more in the table and JSON."
-               if more else "") + "</p>")
-    order = [r["lang"] for r in audit["languages"] if r["lang"] in used]
-    return "\n".join([parts[0], _legend(order, colors), "".join(out), note, "</section>"])
 
 
 def _confidence(audit: dict[str, Any], colors: dict[str, str]) -> str:
@@ -386,81 +453,56 @@ def _translation(audit: dict[str, Any]) -> str:
     )
 
 
-def _segment_table(
-    ident: str, title: str, note: str, block: dict[str, Any], colors: dict[str, str]
-) -> str:
-    rows = block["rows"]
-    total = len(rows) + block["more"]
-    head = [f'<section id="{ident}"><h2>{esc(title)} <span class="tag">{_num(total)}</span></h2>',
-            f'<p class="note">{esc(note)}'
-            + (f" Showing the first {_num(len(rows))}; {_num(block['more'])} more are counted "
-               "but not listed (use --format csv for every segment)." if block["more"] else "")
-            + "</p>"]
-    if not rows:
-        return "\n".join([*head, "</section>"])
-    head.append(
-        f'<div class="tools"><input type="search" data-filter="{ident}-table" '
-        f'placeholder="Filter rows (text, file, language…)" aria-label="Filter {esc(title)}">'
-        f'<label><input type="checkbox" data-kept="{ident}-table"> kept only</label>'
-        f'<span id="{ident}-table-count" class="note"></span></div>'
-    )
-    body = []
-    for r in rows:
-        state = "kept" if r["kept"] else f"dropped: {r['reason'] or '?'}"
-        body.append(
-            f'<tr class="{"kept" if r["kept"] else "dropped"}">'
-            f'<td class="src" dir="auto" data-sort="{esc(r["source"])}\t{r["line"]:09d}">'
-            f"{esc(where(r))}</td>"
-            f"<td>{esc(r['doc_lang'])}</td>"
-            f"<td class=\"lang\">{_swatch(colors.get(r['lang'], OTHER_COLOR))}{esc(r['lang'])}</td>"
-            f'<td class="n" data-sort="{r["lang_prob"]}">{r["lang_prob"]:.2f}</td>'
-            f"<td>{esc(state)}</td>"
-            f'<td class="text" dir="auto">{esc(r["excerpt"])}</td></tr>'
-        )
-    table = (
-        f'<div class="scroll"><table class="sortable" id="{ident}-table"><thead><tr>'
-        '<th>file:line</th><th>doc lang</th><th>lang</th><th class="n">p</th><th>status</th>'
-        f'<th>text</th></tr></thead><tbody>{"".join(body)}</tbody></table></div>'
-    )
-    return "\n".join([*head, table, "</section>"])
+def _list_section(ident: str, title: str, note: str, tools: str = "") -> str:
+    """A list drawn by the script from the data block: filter box, pager, table."""
+    return (f'<section id="{ident}"><h2>{title}</h2><p class="note">{note}</p>'
+            f'<div class="tools"><input type="search" data-list="{ident}" '
+            f'placeholder="Filter (text, file, language, kind…)" aria-label="Filter {ident}">'
+            f'{tools}<span class="count" id="{ident}-count"></span></div>'
+            f'<div class="list" id="{ident}-list"></div>'
+            f'<div class="pager" id="{ident}-pager"></div></section>')
 
 
-def _documents_table(audit: dict[str, Any], colors: dict[str, str]) -> str:
+def _capped(n_more: int, what: str) -> str:
+    return (f" <b>Capped:</b> {_num(n_more)} more {what} are counted but not listed "
+            "(raise --max-rows, or use --format csv for every segment)." if n_more else "")
+
+
+def _foreign(audit: dict[str, Any]) -> str:
+    f = audit["foreign"]
+    pairs = ", ".join(f"{k} {_num(v)}" for k, v in list(f["by_pair"].items())[:12])
+    note = (f"Kept segments in a language other than their document's main language: "
+            f"they are in the corpus. {_num(f['kept'])} kept"
+            + (f" ({esc(pairs)}; document &gt; segment)" if pairs else "")
+            + f"; {_num(f['dropped'])} more are in dropped lines (navigation, banners, "
+            "boilerplate), behind the toggle. Click a place to see it in its document."
+            + _capped(f["more"], "kept foreign segments")
+            + _capped(f.get("dropped_more", 0), "dropped foreign segments"))
+    toggle = (f'<label><input type="checkbox" id="foreign-dropped"> show the '
+              f"{_num(f['dropped'])} dropped instead</label>" if f["dropped"] else "")
+    return _list_section("foreign", f'Foreign segments kept <span class="tag">'
+                         f"{_num(f['kept'])}</span>", note, toggle)
+
+
+def _lowconf(audit: dict[str, Any]) -> str:
+    low = audit["low_confidence"]
+    note = (f"Kept segments detected as und or with probability below "
+            f"{low['threshold']:.2f}." + _capped(low["more"], "low-confidence segments"))
+    return _list_section("lowconf", f'Low-confidence kept segments <span class="tag">'
+                         f"{_num(len(low['rows']) + low['more'])}</span>", note)
+
+
+def _documents(audit: dict[str, Any]) -> str:
     block = audit["documents"]
-    rows = block["rows"]
-    parts = [f'<section id="documents"><h2>Documents <span class="tag">'
-             f"{_num(len(rows) + block['more'])}</span></h2>"]
-    if block["more"]:
-        parts.append(f'<p class="note">Showing the first {_num(len(rows))}; '
-                     f"{_num(block['more'])} more are counted in the totals.</p>")
-    if not rows:
-        return parts[0] + "</section>"
-    parts.append('<div class="tools"><input type="search" data-filter="documents-table" '
-                 'placeholder="Filter documents" aria-label="Filter documents">'
-                 '<span id="documents-table-count" class="note"></span></div>')
-    body = []
-    for r in rows:
-        mix = " ".join(
-            f"{_swatch(colors.get(lang, OTHER_COLOR))}{esc(lang)} {_num(v['segments'])}"
-            for lang, v in r["languages"].items()
-        )
-        body.append(
-            f'<tr class="{"kept" if r["status"] == "kept" else "dropped"}">'
-            f'<td class="src" dir="auto">{esc(where(r))}</td>'
-            f'<td class="text" dir="auto">{esc(r.get("title", ""))}</td>'
-            f"<td>{esc(r['status'])}</td><td>{esc(r['lang'])}</td>"
-            + "".join(f'<td class="n" data-sort="{v}">{_num(v)}</td>'
-                      for v in (r["segments"]["kept"], r["segments"]["dropped"], r["sentences"],
-                                r["characters"]["kept"], r["foreign"], r["low_confidence"]))
-            + f"<td>{mix}</td></tr>"
-        )
-    parts.append(
-        '<div class="scroll"><table class="sortable" id="documents-table"><thead><tr>'
-        "<th>source</th><th>title</th><th>status</th><th>lang</th>"
-        '<th class="n">segments kept</th><th class="n">dropped</th><th class="n">sentences</th>'
-        '<th class="n">characters</th><th class="n">foreign</th><th class="n">low conf.</th>'
-        f'<th>segments per language</th></tr></thead><tbody>{"".join(body)}</tbody></table></div>'
-    )
-    parts.append("</section>")
-    return "\n".join(parts)
-
+    total = len(block["rows"]) + block["more"]
+    segs = audit.get("document_segments") or {}
+    unlisted = segs.get("unlisted", 0)
+    note = ("Every document, a page of rows at a time; click one to see its segments in "
+            "order (kept and dropped, with kind, reason, language, confidence, "
+            "translation and flags). The bar is the language mix of its kept characters."
+            + _capped(block["more"], "documents")
+            + (f" <b>Capped:</b> the document view holds the first "
+               f"{_num(segs.get('listed', 0))} segments; {_num(unlisted)} segments of later "
+               "documents are not in this file (corpus audit OUT --doc ID lists them)."
+               if unlisted else ""))
+    return _list_section("documents", f'Documents <span class="tag">{_num(total)}</span>', note)

@@ -27,6 +27,7 @@ SCHEMA = "corpus.audit/1"
 BINS = 10  # confidence histogram: [0, 0.1), [0.1, 0.2) … [0.9, 1.0]
 EXCERPT = 120  # characters of a segment shown in lists
 SENTENCE_HASHES = 500_000  # distinct sentences remembered for the repeat count
+DOC_EXCERPT = 300  # characters of a segment in the per-document view of the HTML report
 
 def excerpt(text: str, limit: int = EXCERPT) -> str:
     """One line of at most *limit* characters: newlines and tabs become spaces."""
@@ -48,10 +49,12 @@ class Filters:
     foreign: bool = False
     min_prob: float | None = None
     docs: tuple[str, ...] = ()
+    kept_only: bool = False  # only segments that went into the corpus (`--foreign`'s default)
 
     @property
     def segment_filters(self) -> bool:
-        return bool(self.langs) or self.foreign or self.min_prob is not None
+        return (bool(self.langs) or self.foreign or self.min_prob is not None
+                or self.kept_only)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +62,7 @@ class Filters:
             "foreign": self.foreign,
             "min_prob": self.min_prob,
             "doc": list(self.docs),
+            "kept_only": self.kept_only,
         }
 
     def doc_ok(self, doc: dict[str, Any]) -> bool:
@@ -71,6 +75,8 @@ class Filters:
         )
 
     def segment_ok(self, seg: dict[str, Any], doc_lang: str) -> bool:
+        if self.kept_only and not seg["kept"]:
+            return False
         if self.langs and seg["lang"] not in self.langs:
             return False
         if self.foreign and not is_foreign(seg, doc_lang):
@@ -99,11 +105,13 @@ class Capped:
         self.rows: list[dict[str, Any]] = []
         self.more = 0
 
-    def add(self, row: dict[str, Any]) -> None:
+    def add(self, row: dict[str, Any]) -> bool:
+        """Keep *row* if there is room (True), else count it."""
         if len(self.rows) < self.limit:
             self.rows.append(row)
-        else:
-            self.more += 1
+            return True
+        self.more += 1
+        return False
 
     def as_dict(self) -> dict[str, Any]:
         return {"rows": self.rows, "more": self.more}
@@ -126,6 +134,8 @@ class AuditStats:
     filters: Filters = field(default_factory=Filters)
     low_prob: float = 0.5
     max_rows: int = 1000
+    # segments listed for the HTML report's per-document view (0: none, as in audit.json)
+    segment_budget: int = 0
     _langs: dict[str, _Lang] = field(default_factory=lambda: defaultdict(_Lang))
     _hist: dict[str, list[int]] = field(default_factory=dict)
     _docs_status: Counter[str] = field(default_factory=Counter)
@@ -136,6 +146,7 @@ class AuditStats:
     _low: Counter[str] = field(default_factory=Counter)
     _foreign: Counter[str] = field(default_factory=Counter)
     _foreign_pairs: Counter[str] = field(default_factory=Counter)
+    _foreign_pairs_dropped: Counter[str] = field(default_factory=Counter)
     _translated: Counter[str] = field(default_factory=Counter)
     _pending: Counter[str] = field(default_factory=Counter)
     _untranslated: Counter[str] = field(default_factory=Counter)
@@ -150,13 +161,18 @@ class AuditStats:
     _target: str | None = None
 
     def __post_init__(self) -> None:
-        self.foreign_rows = Capped(self.max_rows)
+        self.foreign_rows = Capped(self.max_rows)  # kept foreign segments: what matters
+        self.foreign_dropped = Capped(self.max_rows)  # furniture, mostly; behind a toggle
         self.low_rows = Capped(self.max_rows)
         self.doc_rows = Capped(self.max_rows)
         self.dup_rows = Capped(self.max_rows)
         self.paths: list[str] = []
         self.manifests: list[dict[str, Any]] = []
         self.mode = "output"
+        # per listed document (in doc_rows order): its segments, compact, for the HTML view
+        self.doc_segments: list[list[list[Any]] | None] = []
+        self._segments_listed = 0
+        self._segments_unlisted = 0
 
     # -- input -------------------------------------------------------------------------
 
@@ -181,17 +197,24 @@ class AuditStats:
         if not self.filters.doc_ok(doc):
             return
         doc_lang = doc.get("lang") or UND
-        chosen: set[int] = set()
+        chosen: dict[int, dict[str, Any]] = {}
         drow = _DocRow(doc)
+        rows: dict[int, dict[str, Any]] = {}  # listed segment rows, to add translations to
         for seg in segments:
             if not self.filters.segment_ok(seg, doc_lang):
                 continue
-            chosen.add(seg["index"])
-            self._segment(doc, doc_lang, seg, drow)
+            chosen[seg["index"]] = seg
+            self._segment(doc, doc_lang, seg, drow, rows)
         langs = self.filters.langs
+        translated: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for sent in sentences:
             if sent["segment"] in chosen and (not langs or sent["lang"] in langs):
                 self._sentence(sent, drow)
+                if sent.get("translation"):
+                    translated[sent["segment"]].append(sent["translation"])
+        for index, row in rows.items():
+            if translated.get(index):
+                row["translation"] = excerpt(" ".join(t["text"] for t in translated[index]))
         if self.filters.segment_filters and not chosen:
             return
         status = doc.get("status", "kept")
@@ -208,10 +231,34 @@ class AuditStats:
                 )
         elif not self.filters.langs or doc_lang in self.filters.langs:
             self._langs[doc_lang].documents += 1
-        self.doc_rows.add(drow.as_dict())
+        if self.doc_rows.add(drow.as_dict()) and self.segment_budget:
+            self.doc_segments.append(self._listed_segments(list(chosen.values()), translated))
+
+    def _listed_segments(
+        self, segs: list[dict[str, Any]], translated: dict[int, list[dict[str, Any]]]
+    ) -> list[list[Any]] | None:
+        """A document's segments for the report's document view, or ``None`` once the
+        report holds ``segment_budget`` segments (the view then says so)."""
+        if self._segments_listed + len(segs) > self.segment_budget:
+            self._segments_unlisted += len(segs)
+            return None
+        self._segments_listed += len(segs)
+        out = []
+        for seg in segs:
+            trans = translated.get(seg["index"], [])
+            flags = sorted({f for t in trans for f in t.get("flags") or ()})
+            out.append([
+                seg["index"], seg.get("source_line", seg["line"]), seg.get("kind") or "body",
+                1 if seg["kept"] else 0, seg.get("reason") or "", seg["lang"] or UND,
+                round(seg["lang_prob"], 3), excerpt(seg["text"], DOC_EXCERPT),
+                excerpt(" ".join(t["text"] for t in trans), DOC_EXCERPT) if trans else "",
+                flags,
+            ])
+        return out
 
     def _segment(
-        self, doc: dict[str, Any], doc_lang: str, seg: dict[str, Any], drow: _DocRow
+        self, doc: dict[str, Any], doc_lang: str, seg: dict[str, Any], drow: _DocRow,
+        rows: dict[int, dict[str, Any]],
     ) -> None:
         lang = seg["lang"] or UND
         text = seg["text"]
@@ -241,12 +288,18 @@ class AuditStats:
             self._low[state] += 1
             drow.low += 1
             if kept:
-                self.low_rows.add(self._segment_row(doc, doc_lang, seg))
+                row = self._segment_row(doc, doc_lang, seg)
+                if self.low_rows.add(row):
+                    rows[seg["index"]] = row
         if is_foreign(seg, doc_lang):
             self._foreign[state] += 1
-            self._foreign_pairs[f"{doc_lang}>{lang}"] += 1
+            pairs = self._foreign_pairs if kept else self._foreign_pairs_dropped
+            pairs[f"{doc_lang}>{lang}"] += 1
             drow.foreign += 1
-            self.foreign_rows.add(self._segment_row(doc, doc_lang, seg))
+            drow.foreign_kept += kept
+            row = rows.get(seg["index"]) or self._segment_row(doc, doc_lang, seg)
+            if (self.foreign_rows if kept else self.foreign_dropped).add(row):
+                rows[seg["index"]] = row
 
     def _segment_row(
         self, doc: dict[str, Any], doc_lang: str, seg: dict[str, Any]
@@ -256,6 +309,7 @@ class AuditStats:
             **_where(doc),
             "index": seg["index"],
             "line": seg["line"],
+            "source_line": seg.get("source_line", seg["line"]),
             "span": list(seg["span"]),
             "kind": seg.get("kind") or "body",
             "kept": bool(seg["kept"]),
@@ -295,9 +349,15 @@ class AuditStats:
     # -- output ------------------------------------------------------------------------
 
     def result(self) -> dict[str, Any]:
-        langs = self._languages()
-        seg_kept = sum(v["segments"]["kept"] for v in langs)
-        seg_dropped = sum(v["segments"]["dropped"] for v in langs)
+        every = self._languages()
+        langs = [r for r in every if r["segments"]["kept"]]
+        # (a language with no chosen segment at all, only a document count under a
+        # filter, is in neither list)
+        dropped_only = sorted((r for r in every
+                               if not r["segments"]["kept"] and r["segments"]["dropped"]),
+                              key=lambda r: (-r["segments"]["dropped"], r["lang"]))
+        seg_kept = sum(v["segments"]["kept"] for v in every)
+        seg_dropped = sum(v["segments"]["dropped"] for v in every)
         return {
             "schema": SCHEMA,
             "tool": {"name": "corpus", "version": __version__},
@@ -319,14 +379,15 @@ class AuditStats:
                 },
                 "segments": {"total": seg_kept + seg_dropped, "kept": seg_kept,
                              "dropped": seg_dropped},
-                "sentences": sum(v["sentences"] for v in langs),
-                "characters": _pair(sum(v["characters"]["kept"] for v in langs),
-                                    sum(v["characters"]["dropped"] for v in langs)),
-                "words": _pair(sum(v["words"]["kept"] for v in langs),
-                               sum(v["words"]["dropped"] for v in langs)),
+                "sentences": sum(v["sentences"] for v in every),
+                "characters": _pair(sum(v["characters"]["kept"] for v in every),
+                                    sum(v["characters"]["dropped"] for v in every)),
+                "words": _pair(sum(v["words"]["kept"] for v in every),
+                               sum(v["words"]["dropped"] for v in every)),
                 "languages": sum(1 for v in langs if v["lang"] != UND and v["segments"]["kept"]),
             },
             "languages": langs,
+            "languages_only_dropped": dropped_only,
             "dropped": {
                 "documents_by_reason": _sorted_counts(self._docs_reasons),
                 "segments_by_reason": _sorted_counts(self._seg_reasons),
@@ -336,7 +397,10 @@ class AuditStats:
                 "kept": self._foreign["kept"],
                 "dropped": self._foreign["dropped"],
                 "by_pair": _sorted_counts(self._foreign_pairs),
+                "by_pair_dropped": _sorted_counts(self._foreign_pairs_dropped),
                 **self.foreign_rows.as_dict(),
+                "dropped_rows": self.foreign_dropped.rows,
+                "dropped_more": self.foreign_dropped.more,
             },
             "low_confidence": {
                 "threshold": self.low_prob,
@@ -361,6 +425,12 @@ class AuditStats:
                 "by_lang": {k: self._hist[k] for k in sorted(self._hist)},
             },
             "documents": self.doc_rows.as_dict(),
+            **({"document_segments": {
+                "budget": self.segment_budget,
+                "listed": self._segments_listed,
+                "unlisted": self._segments_unlisted,
+                "rows": self.doc_segments,
+            }} if self.segment_budget else {}),
         }
 
     def _corpus(self) -> dict[str, Any]:
@@ -430,7 +500,8 @@ class AuditStats:
 class _DocRow:
     """Per-document numbers, built while its segments stream past."""
 
-    __slots__ = ("chars", "doc", "foreign", "langs", "low", "segments", "sentences", "words")
+    __slots__ = ("chars", "doc", "foreign", "foreign_kept", "langs", "low", "segments",
+                 "sentences", "words")
 
     def __init__(self, doc: dict[str, Any]) -> None:
         self.doc = doc
@@ -440,6 +511,7 @@ class _DocRow:
         self.langs: dict[str, list[int]] = {}
         self.sentences = 0
         self.foreign = 0
+        self.foreign_kept = 0
         self.low = 0
 
     def segment(self, lang: str, state: str, chars: int, words: int) -> None:
@@ -468,18 +540,24 @@ class _DocRow:
                 for lang, (n, c) in sorted(self.langs.items(), key=lambda kv: (-kv[1][1], kv[0]))
             },
             foreign=self.foreign,
+            foreign_kept=self.foreign_kept,
             low_confidence=self.low,
         )
         return row
 
 
 def _where(doc: dict[str, Any]) -> dict[str, Any]:
+    """Where a document is: its input file, and for a JSONL record the record's line and
+    byte offset, and its own id and URL (what a reader of the data knows it by)."""
     src = _source(doc)
     out: dict[str, Any] = {"source": src["path"]}
     if src.get("record") is not None:
         out["record"] = src["record"]
     if src.get("offset") is not None:
         out["offset"] = src["offset"]
+    for key in ("record_id", "url"):
+        if doc.get(key) not in (None, ""):
+            out[key] = str(doc[key])
     return out
 
 

@@ -59,11 +59,20 @@ def num(n: int | None) -> str:
 
 
 def where(row: dict[str, Any]) -> str:
-    """``file:line``, or ``file#record:line`` for a record of a JSONL input."""
+    """Where a segment (or document) is in its input: ``file:line`` with the line of the
+    file itself (for an HTML page the line of its source, not of the extracted text);
+    a JSONL record adds its own id (or URL) to the record's line: ``docs.jsonl:17 id=a1``."""
     place = row.get("source", "")
+    line = row.get("source_line", row.get("line"))
     if row.get("record") is not None:
-        place += f"#{row['record']}"
-    return f"{place}:{row['line']}" if "line" in row else place
+        place += f":{row['record']}"
+    elif line is not None:
+        place += f":{line}"
+    if row.get("record_id"):
+        place += f" id={row['record_id']}"
+    elif row.get("url") and row.get("record") is not None:
+        place += f" {row['url']}"
+    return place
 
 
 def render_table(audit: dict[str, Any], *, limit: int = 20, width: int = 80) -> str:
@@ -88,11 +97,7 @@ def render_table(audit: dict[str, Any], *, limit: int = 20, width: int = 80) -> 
         ), width)
     out += _languages(audit, width)
     out += _dropped(audit, width)
-    out += _segments(
-        "Foreign segments (language is not the document's)",
-        audit["foreign"], f"{num(audit['foreign']['kept'])} kept, "
-        f"{num(audit['foreign']['dropped'])} dropped", limit, width, foreign=True,
-    )
+    out += _foreign(audit, limit, width)
     low = audit["low_confidence"]
     out += _segments(
         f"Low-confidence kept segments (und, or p < {low['threshold']:.2f})", low,
@@ -106,11 +111,40 @@ def render_table(audit: dict[str, Any], *, limit: int = 20, width: int = 80) -> 
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 
+def _foreign(audit: dict[str, Any], limit: int, width: int) -> list[str]:
+    """Kept foreign segments first: those are in the corpus. Dropped ones (menus, cookie
+    banners detected as Slovak or Indonesian) are counted, and listed only when asked
+    (``--foreign --all``)."""
+    block = audit["foreign"]
+    filters = audit["filters"]
+    listing_dropped = filters.get("foreign") and not filters.get("kept_only")
+    lines = _segments(
+        "Foreign segments kept (language is not the document's)", block,
+        f"{num(block['kept'])} kept" + (f", {num(block['dropped'])} dropped"
+                                        if block["dropped"] else ""), limit, width,
+        foreign=True,
+    )
+    if not block["dropped"]:
+        return lines
+    if listing_dropped:
+        dropped = {"rows": block.get("dropped_rows", []), "more": block.get("dropped_more", 0),
+                   "by_pair": block.get("by_pair_dropped", {})}
+        return lines + _segments("Foreign segments dropped", dropped,
+                                 f"{num(block['dropped'])} dropped", limit, width, foreign=True)
+    return lines + wrap(f"+ {num(block['dropped'])} foreign segments in dropped lines "
+                        "(navigation, boilerplate…): corpus audit … --foreign --all lists them",
+                        width, "  ")
+
+
 def _languages(audit: dict[str, Any], width: int) -> list[str]:
     langs = audit["languages"]
+    only = audit.get("languages_only_dropped") or []
     lines = ["", "Languages (kept / dropped)"]
     if not langs:
-        return [*lines, "  (no segments)"]
+        lines.append("  (no kept segments)")
+        if only:
+            lines += wrap(_only_dropped(only), width, "  ")
+        return lines
     head = (fit("lang", 5) + rfit("docs", 6) + rfit("segments", 18) + rfit("sentences", 10)
             + rfit("characters", 22) + rfit("share", 8))
     lines.append(head)
@@ -123,10 +157,18 @@ def _languages(audit: dict[str, Any], width: int) -> list[str]:
             + rfit(f"{num(ch['kept'])} / {num(ch['dropped'])}", 22)
             + rfit(f"{row['share'] * 100:.1f}%", 8)
         )
+    if only:
+        lines += wrap(_only_dropped(only), width, "  ")
     words = audit["totals"]["words"]
     lines += wrap(f"words: {num(words['kept'])} kept, {num(words['dropped'])} dropped "
                   "(per language in --format json)", width, "  ")
     return lines
+
+
+def _only_dropped(rows: list[dict[str, Any]]) -> str:
+    """Languages with nothing kept, on one line: what detection made of page furniture."""
+    return (f"only in dropped lines ({len(rows)}): "
+            + ", ".join(f"{r['lang']}\u00a0{num(r['segments']['dropped'])}" for r in rows))
 
 
 def _counts(label: str, counts: dict[str, int]) -> str:
@@ -165,7 +207,7 @@ def _segments(
         return lines
     place_w = min(max(max(cells(short_where(r, 30)) for r in rows), 9), 30)
     text_w = width - 2 - place_w - 1 - 5 - 5 - 1
-    lines.append("  " + fit("file:line", place_w) + " " + fit("lang", 5) + rfit("p", 4) + "  "
+    lines.append("  " + fit("where", place_w) + " " + fit("lang", 5) + rfit("p", 4) + "  "
                  + "text (× dropped)")
     for row in rows:
         text = row["excerpt"]

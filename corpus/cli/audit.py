@@ -38,7 +38,13 @@ def choose_format(fmt: str | None, output: str | None, tty: bool) -> str:
 @click.option("--lang", "langs", multiple=True, metavar="CODE[,CODE]",
               help="Only segments detected as these languages (repeatable).")
 @click.option("--foreign", is_flag=True,
-              help="Only segments whose language differs from their document's.")
+              help="Only segments whose language differs from their document's (kept ones "
+                   "unless --all).")
+@click.option("--kept-only", is_flag=True, default=None,
+              help="Only segments that went into the corpus (the default with --foreign).")
+@click.option("--all", "all_segments", is_flag=True,
+              help="Kept and dropped segments alike (with --foreign: the dropped menus and "
+                   "banners too).")
 @click.option("--min-prob", type=click.FloatRange(0.0, 1.0),
               help="Only segments detected with at least this probability.")
 @click.option("--doc", "docs", multiple=True, metavar="ID|PATH|GLOB",
@@ -47,12 +53,13 @@ def choose_format(fmt: str | None, output: str | None, tty: bool) -> str:
               help="Segments below this probability are listed as low-confidence.")
 @click.option("--limit", type=click.IntRange(0), default=20, show_default=True,
               help="Rows per list in the table format.")
-@click.option("--max-rows", type=click.IntRange(0, 1_000_000), default=1000, show_default=True,
-              help="Rows kept per list in JSON/HTML; the rest are counted, not listed.")
+@click.option("--max-rows", type=click.IntRange(0, 1_000_000),
+              help="Rows kept per list in JSON/HTML; the rest are counted, not listed "
+                   "(default 1000; HTML: 100000, paged in the page).")
 @pipeline_option("Pipeline for raw inputs (default: the packaged default pipeline).")
 @click.option("--languages", help="Raw inputs: allowed languages for detection, e.g. en,ru,uk.")
-def audit(paths, fmt, output, langs, foreign, min_prob, docs, low_prob, limit, max_rows,
-          pipeline, languages):
+def audit(paths, fmt, output, langs, foreign, kept_only, all_segments, min_prob, docs,
+          low_prob, limit, max_rows, pipeline, languages):
     """Audit the languages of a corpus: per language, per document, foreign and unsure lines.
 
     PATHS are `corpus build` output folders (read from segments.jsonl, sentences.jsonl,
@@ -61,7 +68,8 @@ def audit(paths, fmt, output, langs, foreign, min_prob, docs, low_prob, limit, m
 
     \b
         corpus audit out/                          # table at the terminal
-        corpus audit out/ --foreign --lang ru      # Russian lines in non-Russian documents
+        corpus audit out/ --foreign --lang ru      # kept Russian lines in other documents
+        corpus audit out/ --foreign --all          # … and the dropped ones (menus, banners)
         corpus audit out/ -o audit.html            # self-contained HTML report
         corpus audit out/ --format csv > segs.csv  # one row per segment
         corpus audit seeds/ --languages en,ru,uk   # raw inputs, nothing written
@@ -71,12 +79,17 @@ def audit(paths, fmt, output, langs, foreign, min_prob, docs, low_prob, limit, m
     """
     from corpus.api import audit as run_audit
     from corpus.api import audit_csv
-    from corpus.audit import Filters, render
+    from corpus.audit import HTML_MAX_ROWS, HTML_SEGMENTS, Filters, render
+
+    if kept_only and all_segments:
+        raise click.UsageError("--kept-only and --all contradict each other; give one")
+    keep = False if all_segments else bool(kept_only or foreign)
 
     to_file = output not in (None, "-")
     fmt = choose_format(fmt, output, sys.stdout.isatty())
     codes = tuple(checked_languages(list(_codes(langs)), "--lang", und=True))
-    filters = Filters(langs=codes, foreign=foreign, min_prob=min_prob, docs=tuple(docs))
+    filters = Filters(langs=codes, foreign=foreign, min_prob=min_prob, docs=tuple(docs),
+                      kept_only=keep)
     for path in paths:
         if path != "-" and not any(ch in path for ch in "*?[") and not Path(path).exists():
             raise click.UsageError(f"{path}: no such file or directory")
@@ -88,9 +101,13 @@ def audit(paths, fmt, output, langs, foreign, min_prob, docs, low_prob, limit, m
         else:
             audit_csv(paths, sys.stdout, **options)
         return
-    result = run_audit(paths, low_prob=low_prob, max_rows=max_rows, **options)
+    html = fmt == "html"
+    rows = max_rows if max_rows is not None else (HTML_MAX_ROWS if html else 1000)
+    result = run_audit(paths, low_prob=low_prob, max_rows=rows,
+                       segment_budget=HTML_SEGMENTS if html else 0, **options)
     width = shutil.get_terminal_size((80, 24)).columns if not to_file else 80
-    text = render(result, fmt, limit=limit, width=min(max(width, 60), 120))
+    text = render(result, fmt, limit=limit, width=min(max(width, 60), 120),
+                  report_dir=Path(output).parent if to_file else None)
     if to_file:
         Path(output).write_text(text, encoding="utf-8", newline="\n")
         click.echo(f"wrote {output} ({fmt})", err=True)

@@ -25,6 +25,36 @@ MAX_SHARD_FILES = 1_000_000
 MAX_SHARD_MB = 1_000_000.0
 
 
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(str, value)) or "[]"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False) if value else "{}"
+    return "none" if value is None else str(value)
+
+
+def plan_lines(resolved: dict, inputs: list[str], out: str) -> str:
+    """What ``--dry-run`` prints: the pipeline and inputs a build would run, one fact a
+    line (``--json`` gives the same as JSON)."""
+    lines = [
+        f"pipeline   {resolved['path']}  (sha256 {resolved['sha256'][:12]})",
+        f"target     {resolved['target']}",
+        f"languages  {_value(resolved['languages']) if resolved['languages'] else 'any'}",
+        "input      " + " ".join(f"{k}={_value(v)}" for k, v in resolved["input"].items()),
+        "output     " + " ".join(f"{k}={_value(v)}" for k, v in resolved["output"].items()),
+        f"steps ({len(resolved['steps'])})",
+    ]
+    for i, step in enumerate(resolved["steps"], start=1):
+        params = " ".join(f"{k}={_value(v)}" for k, v in step.items() if k != "use")
+        lines.append(f"  {i:>2}. {step['use']}" + (f"  {params}" if params else ""))
+    lines.append(f"inputs ({len(inputs)})")
+    lines += [f"  {name}" for name in inputs]
+    lines.append(f"would write {out}; nothing was read or written (--dry-run)")
+    return "\n".join(lines)
+
+
 @click.command(cls=CorpusCommand)
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--out", "out", type=click.Path(file_okay=False), default="out",
@@ -53,10 +83,12 @@ MAX_SHARD_MB = 1_000_000.0
 @click.option("--shard-mb", type=click.FloatRange(min=0.001, max=MAX_SHARD_MB), default=64.0,
               show_default=True, help="Input megabytes per checkpoint.")
 @click.option("--dry-run", is_flag=True, help="Print the resolved pipeline and inputs; do nothing.")
+@click.option("--json", "as_json", is_flag=True,
+              help="With --dry-run: the plan as JSON (the manifest's pipeline, the inputs).")
 @quiet_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print per-stage timings.")
 def build(inputs, out, pipeline, target, languages, device, models_dir, workers, resume, restart,
-          append, executor, address, shard_files, shard_mb, dry_run, quiet, verbose):
+          append, executor, address, shard_files, shard_mb, dry_run, as_json, quiet, verbose):
     """Ingest, clean, segment, detect and translate INPUTS into an aligned corpus in OUT.
 
     INPUTS are files, directories (read recursively), glob patterns or - for stdin:
@@ -83,12 +115,16 @@ def build(inputs, out, pipeline, target, languages, device, models_dir, workers,
     pipe = load_pipeline(
         pipeline, target=target, languages=parse_languages(languages), step_overrides=overrides
     )
+    if as_json and not dry_run:
+        raise click.UsageError("--json goes with --dry-run")
     if dry_run:
         refs = expand_inputs(list(inputs))
-        click.echo(json.dumps({"pipeline": pipe.resolved(),
-                               "inputs": [r.path if r.problem is None
-                                          else f"{r.path} ({r.problem})" for r in refs]},
-                              ensure_ascii=False, indent=2))
+        names = [r.path if r.problem is None else f"{r.path} ({r.problem})" for r in refs]
+        if as_json:
+            click.echo(json.dumps({"pipeline": pipe.resolved(), "inputs": names},
+                                  ensure_ascii=False, indent=2))
+        else:
+            click.echo(plan_lines(pipe.resolved(), names, out))
         return
     try:
         result = run_build(

@@ -39,7 +39,8 @@ def spm() -> None:
               help="Fail when the corpus is too small for --vocab-size "
                    "(default: train a smaller vocabulary and say so).")
 @click.option("--byte-fallback", is_flag=True, help="Unknown characters become UTF-8 bytes.")
-@click.option("--name", default="", help="Model file name (default: <model-type>-<vocab-size>).")
+@click.option("--name", default="",
+              help="Model file name (default: <model-type>-<pieces>, the pieces it holds).")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--threads", type=click.IntRange(min=0), default=0,
               help="Training threads (0 = all cores).")
@@ -71,7 +72,8 @@ def train(out, vocab_size, model_type, langs, sides, sample, character_coverage,
                f"{len(entry['inputs'])} file(s)", err=True)
     if entry["pieces"] < vocab_size:
         click.echo(f"note: the corpus supports only {entry['pieces']} pieces, fewer than "
-                   f"--vocab-size {vocab_size}", err=True)
+                   f"--vocab-size {vocab_size} (the file is named by the pieces it holds; "
+                   "--hard-vocab-limit makes this an error)", err=True)
 
 
 @spm.command()

@@ -14,6 +14,12 @@ tsv        ``<split>.<src>-<tgt>.tsv``: ``source<TAB>translation``, no header; t
            line breaks inside text become spaces
 tmx        ``<split>.<src>-<tgt>.tmx``: TMX 1.4 for translation tools, one ``<tu>`` per
            pair with ``tuid`` = sentence id
+datatrove  ``<split>.jsonl``: one row per kept document, ``{"id", "text", "metadata"}``,
+           what datatrove's ``JsonlReader`` (and dolma-style tools) read: ``text`` is
+           the document's kept sentences (a segment's sentences joined by a space,
+           segments by a newline); ``metadata`` holds ``source``, ``url``, ``lang``,
+           ``title``, ``record_id``, ``sentences``, ``languages`` (sentences per language)
+           and ``translated`` (sentences with a translation)
 =========  ==================================================================================
 
 Row schema (jsonl, parquet, hf), one row per kept sentence:
@@ -23,7 +29,8 @@ Row schema (jsonl, parquet, hf), one row per kept sentence:
 ``text`` string, ``lang`` string (ISO 639-1 or ``und``), ``lang_prob`` float32,
 ``translation`` string or null, ``target`` string or null (language of ``translation``),
 ``model`` string or null (the translating model), ``pending`` string or null (the
-``<src>-<tgt>`` pair still waiting for a model).
+``<src>-<tgt>`` pair still waiting for a model), ``source`` string (the input file the
+document came from), ``url`` string or null (the document's URL, where known).
 
 The pair formats (moses, tsv, tmx) hold translated sentences only.
 """
@@ -33,20 +40,20 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from corpus.errors import ConfigError
-from corpus.export.outdir import iter_sentences, replacing_dir, update_manifest
+from corpus.export.outdir import iter_documents, iter_sentences, replacing_dir, update_manifest
 from corpus.export.splits import Splitter
 
-FORMATS = ("jsonl", "parquet", "moses", "tsv", "tmx", "hf")
+FORMATS = ("jsonl", "parquet", "moses", "tsv", "tmx", "hf", "datatrove")
 ROW_FIELDS = (
     "id", "doc_id", "segment", "span_start", "span_end", "text", "lang", "lang_prob",
-    "translation", "target", "model", "pending",
+    "translation", "target", "model", "pending", "source", "url",
 )
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SAFE = re.compile(r"[^A-Za-z0-9_-]")
@@ -70,13 +77,17 @@ def schema() -> Any:
             pa.field("target", pa.string()),
             pa.field("model", pa.string()),
             pa.field("pending", pa.string()),
+            pa.field("source", pa.string()),
+            pa.field("url", pa.string()),
         ]
     )
 
 
-def flat_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A sentences.jsonl row → the export schema's flat row."""
+def flat_row(row: dict[str, Any], doc: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A sentences.jsonl row (and its documents.jsonl row) → the export schema's row."""
     tr = row.get("translation") or {}
+    src = (doc or {}).get("source")
+    source = src.get("path") if isinstance(src, dict) else src
     span = row.get("span") or [None, None]
     return {
         "id": row["id"],
@@ -91,7 +102,26 @@ def flat_row(row: dict[str, Any]) -> dict[str, Any]:
         "target": tr.get("target"),
         "model": tr.get("model"),
         "pending": row.get("pending"),
+        "source": source,
+        "url": (doc or {}).get("url"),
     }
+
+
+class DocumentCursor:
+    """documents.jsonl read forward beside sentences.jsonl: the writer emits both in
+    document order, so each sentence's document is the next one with its id (one row in
+    memory, whatever the corpus size)."""
+
+    def __init__(self, rows: Iterator[dict[str, Any]]) -> None:
+        self._rows = rows
+        self.current: dict[str, Any] | None = None
+
+    def find(self, doc_id: str) -> dict[str, Any] | None:
+        while self.current is None or self.current.get("id") != doc_id:
+            self.current = next(self._rows, None)
+            if self.current is None:
+                return None
+        return self.current
 
 
 def _pair(row: dict[str, Any]) -> str | None:
@@ -129,12 +159,56 @@ class _JsonlWriter:
     def start(self, split: str) -> None:
         self.files.get(f"{split}.jsonl")
 
-    def write(self, split: str, row: dict[str, Any]) -> None:
+    def write(self, split: str, row: dict[str, Any], doc: dict[str, Any] | None = None) -> None:
         line = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
         self.files.get(f"{split}.jsonl").write(line + "\n")
 
     def finish(self) -> None:
         """Files close with the stack."""
+
+
+class _DatatroveWriter(_JsonlWriter):
+    """One row per document, ``{"id", "text", "metadata"}``: a document's sentences
+    arrive together (sentences.jsonl is in document order), so one is held at a time."""
+
+    def __init__(self, folder: Path, stack: ExitStack) -> None:
+        super().__init__(folder, stack)
+        self._split = ""
+        self._doc: dict[str, Any] | None = None
+        self._rows: list[dict[str, Any]] = []
+
+    def write(self, split: str, row: dict[str, Any], doc: dict[str, Any] | None = None) -> None:
+        if self._rows and row["doc_id"] != self._rows[0]["doc_id"]:
+            self._flush()
+        self._split, self._doc = split, doc
+        self._rows.append(row)
+
+    def _flush(self) -> None:
+        rows, doc = self._rows, self._doc or {}
+        segments: dict[Any, list[str]] = {}
+        for row in rows:
+            segments.setdefault(row["segment"], []).append(row["text"])
+        languages = Counter(row["lang"] or "und" for row in rows)
+        metadata: dict[str, Any] = {"source": rows[0]["source"], "url": rows[0]["url"],
+                                    "lang": doc.get("lang")}
+        for key in ("title", "record_id"):
+            if doc.get(key) not in (None, ""):
+                metadata[key] = doc[key]
+        metadata.update(
+            sentences=len(rows),
+            languages=dict(sorted(languages.items())),
+            translated=sum(1 for row in rows if row["translation"] is not None),
+        )
+        out = {"id": rows[0]["doc_id"],
+               "text": "\n".join(" ".join(texts) for texts in segments.values()),
+               "metadata": metadata}
+        line = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+        self.files.get(f"{self._split}.jsonl").write(line + "\n")
+        self._rows = []
+
+    def finish(self) -> None:
+        if self._rows:
+            self._flush()
 
 
 class _ParquetWriter:
@@ -157,7 +231,7 @@ class _ParquetWriter:
             self.writers[split] = writer
             self.buffers[split] = []
 
-    def write(self, split: str, row: dict[str, Any]) -> None:
+    def write(self, split: str, row: dict[str, Any], doc: dict[str, Any] | None = None) -> None:
         self.start(split)
         buf = self.buffers[split]
         buf.append(row)
@@ -184,7 +258,7 @@ class _MosesWriter:
     def start(self, split: str) -> None:
         """Pair files appear with their first pair."""
 
-    def write(self, split: str, row: dict[str, Any]) -> None:
+    def write(self, split: str, row: dict[str, Any], doc: dict[str, Any] | None = None) -> None:
         pair = _pair(row)
         if pair is None:
             return
@@ -199,7 +273,7 @@ class _MosesWriter:
 
 
 class _TsvWriter(_MosesWriter):
-    def write(self, split: str, row: dict[str, Any]) -> None:
+    def write(self, split: str, row: dict[str, Any], doc: dict[str, Any] | None = None) -> None:
         pair = _pair(row)
         if pair is not None:
             line = f"{_one_line(row['text'])}\t{_one_line(row['translation'])}\n"
@@ -207,7 +281,7 @@ class _TsvWriter(_MosesWriter):
 
 
 class _TmxWriter(_MosesWriter):
-    def write(self, split: str, row: dict[str, Any]) -> None:
+    def write(self, split: str, row: dict[str, Any], doc: dict[str, Any] | None = None) -> None:
         pair = _pair(row)
         if pair is None:
             return
@@ -250,6 +324,7 @@ _WRITERS: dict[str, Callable[[Path, ExitStack], Any]] = {
     "moses": _MosesWriter,
     "tsv": _TsvWriter,
     "tmx": _TmxWriter,
+    "datatrove": _DatatroveWriter,
 }
 
 
@@ -289,14 +364,16 @@ def export(
             for writer in writers.values():
                 for split in splits:
                     writer.start(split)
+            cursor = DocumentCursor(iter_documents(out))
             for raw in iter_sentences(out):
-                row = flat_row(raw)
+                doc = cursor.find(raw["doc_id"])
+                row = flat_row(raw, doc)
                 split = splitter(row["doc_id"]) if splitter else "all"
                 rows[split] += 1
                 if (pair := _pair(row)) is not None:
                     pairs[f"{split}.{pair}"] += 1
                 for writer in writers.values():
-                    writer.write(split, row)
+                    writer.write(split, row, doc)
             for writer in writers.values():
                 writer.finish()
         if "hf" in formats:

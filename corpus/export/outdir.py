@@ -25,7 +25,18 @@ def check_out(out: Path) -> Path:
 
 def iter_sentences(out: Path) -> Iterator[dict[str, Any]]:
     """The rows of OUT/sentences.jsonl, one at a time (the file is never read whole)."""
-    path = out / "sentences.jsonl"
+    return _rows(out / "sentences.jsonl")
+
+
+def iter_documents(out: Path) -> Iterator[dict[str, Any]]:
+    """The rows of OUT/documents.jsonl, one at a time; none when the file is missing
+    (an OUT assembled by hand: rows then carry no source or url)."""
+    if not (out / "documents.jsonl").is_file():
+        return iter(())
+    return _rows(out / "documents.jsonl")
+
+
+def _rows(path: Path) -> Iterator[dict[str, Any]]:
     if not path.is_file():
         raise ConfigError(f"{path} not found; export needs a `corpus build` OUT folder")
     with open(path, encoding="utf-8") as fh:

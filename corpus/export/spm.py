@@ -7,7 +7,8 @@ Training is seeded, and the model is written from memory (``model_writer``) so i
 do not embed a temporary path: the same OUT and options give the same model.
 
 Layout: ``OUT/spm/<name>.model`` and ``OUT/spm/<name>.vocab`` (``<name>`` defaults to
-``<model_type>-<vocab_size>``), and ``manifest.json["spm"][<name>]`` records the config.
+``<model_type>-<pieces>``: the pieces the model really holds, which a small corpus
+makes fewer than ``--vocab-size``), and ``manifest.json["spm"][<name>]`` records the config.
 """
 
 from __future__ import annotations
@@ -119,8 +120,7 @@ def train(out: Path, config: SpmConfig, name: str = "") -> dict[str, Any]:
         raise ConfigError(
             f"{out}: nothing to train on for {langs} in {where[config.sides]} (--sides, --lang)"
         )
-    name = name or f"{config.model_type}-{config.vocab_size}"
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+    if name and not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
         raise ConfigError(f"model name {name!r}: use letters, digits, '.', '_' or '-'")
     buf = io.BytesIO()
     spm.set_random_generator_seed(config.seed)
@@ -132,6 +132,9 @@ def train(out: Path, config: SpmConfig, name: str = "") -> dict[str, Any]:
         raise ConfigError(f"SentencePiece training failed: {exc}") from None
     proto = buf.getvalue()
     sp = spm.SentencePieceProcessor(model_proto=proto)
+    # named by the pieces it holds: a small corpus gives fewer than --vocab-size asked
+    # for, and "unigram-8000.model" holding 748 pieces misleads whoever loads it
+    name = name or f"{config.model_type}-{sp.get_piece_size()}"
     folder = out / "spm"
     folder.mkdir(exist_ok=True)
     model_path, vocab_path = folder / f"{name}.model", folder / f"{name}.vocab"

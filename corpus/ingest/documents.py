@@ -53,6 +53,8 @@ def content_document(
             meta=meta,
             segments=page.segments,
             origin="html",
+            # a page inside a JSONL record is found by the record's line instead
+            source_lines=page.source_lines if source.record is None else [],
         )
         if not page.segments:
             doc.drop("no_text")
@@ -76,8 +78,8 @@ def content_documents(
     Parts end at line breaks (a blank line when there is one in the last tenth of the
     part, else any line break, else the size itself), are made one at a time, and keep
     the document's source with a note and ``meta["part"]``/``meta["parts"]``; each part's
-    spans index its own text, and its ``meta["part_offset"]`` is where that text starts
-    in the document's.
+    spans and line numbers index its own text; ``meta["part_offset"]`` is where that text
+    starts in the document's, ``meta["part_line"]`` how many lines come before it.
     """
     limit = cfg.max_document_chars
     if len(text) <= limit:
@@ -85,12 +87,16 @@ def content_documents(
         return
     cuts = part_cuts(text, limit)
     n = len(cuts) - 1
+    lines = 0  # line breaks before the part: its line numbers are the document's
     for i in range(n):
         start, end = cuts[i], cuts[i + 1]
+        if i:
+            lines += text.count("\n", cuts[i - 1], start)
         part_source = replace(source, notes=[*source.notes,
                                              f"part {i + 1} of {n}: text over "
                                              f"{cfg.max_document_mb} M characters"])
-        part_meta = {**(meta or {}), "part": i + 1, "parts": n, "part_offset": start}
+        part_meta = {**(meta or {}), "part": i + 1, "parts": n, "part_offset": start,
+                     "part_line": lines}
         if fmt == "html" and i == 0:
             part_source.notes.append("a page this large is read by its structure, "
                                      "without trafilatura")

@@ -130,6 +130,9 @@ class Page:
     segments: list[Segment] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # line of the HTML source where each line of ``text`` starts (1-based): the audit's
+    # link from a segment to its place in the page, which the extracted text cannot give
+    source_lines: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -142,6 +145,7 @@ class Block:
     link_chars: int = 0  # characters of the block inside <a>
     level: int = 0  # heading level (1-6), 0 for other kinds
     vetoed: str = ""  # a furniture container of VETO_CONTAINERS around it, if any
+    line: int = 0  # line of the HTML source where its text starts (0: unknown)
 
     @property
     def link_density(self) -> float:
@@ -204,9 +208,16 @@ class _Walker:
         self.links = 0
         self.pre = 0
         self.rows = 0  # open data rows (<tr> joined into one block)
+        self.line = 0  # source line of the last opened element (lxml's sourceline)
+        self.start = 0  # source line where the buffered block's first text starts
 
     def text(self, value: str | None) -> None:
         if value:
+            if not self.buf or not any(p.strip() for p, _ in self.buf):
+                # the text starts after its leading newlines, on the line of the element
+                # it follows (an element's text or tail; lxml knows no line of an end tag)
+                lead = len(value) - len(value.lstrip())
+                self.start = self.line + value.count("\n", 0, lead)
             self.buf.append((value, self.links > 0))
 
     def flush(self) -> None:
@@ -218,10 +229,12 @@ class _Walker:
         vetoed = next((c for c in reversed(self.containers) if c in VETO_CONTAINERS), "")
         if self.pre:
             raw = "".join(p for p, _ in pieces)
-            for line in raw.splitlines():
+            first = self.start - raw.count("\n", 0, len(raw) - len(raw.lstrip()))
+            for number, line in enumerate(raw.splitlines()):
                 line = line.strip()
                 if line:
-                    self.blocks.append(Block(line, "code", container, 0, 0, vetoed))
+                    self.blocks.append(Block(line, "code", container, 0, 0, vetoed,
+                                             first + number))
             return
         text = _HTML_SPACE.sub(" ", "".join(p for p, _ in pieces)).strip()
         if kind == "table_row":
@@ -230,7 +243,7 @@ class _Walker:
             return
         link_chars = sum(len(_HTML_SPACE.sub(" ", p).strip()) for p, in_link in pieces if in_link)
         self.blocks.append(Block(text, kind, container, min(link_chars, len(text)), level,
-                                 vetoed))
+                                 vetoed, self.start))
 
     def walk(self, root: Any) -> list[Block]:
         undo: list[int] = []
@@ -248,6 +261,7 @@ class _Walker:
 
     def _open(self, el: Any) -> int:
         tag = el.tag if isinstance(el.tag, str) else ""
+        self.line = el.sourceline or self.line
         attrs = dict(el.items()) if len(el.attrib) else {}
         if not tag or tag in _SKIP_TAGS or (attrs and _hidden(attrs)):
             return _SKIPPED
@@ -391,7 +405,9 @@ def _dropped_kind(block: Block, reason: str) -> str:
 def parse(text: str) -> tuple[Any, list[str]]:
     """An lxml tree for *text* (``None`` for an empty page) and parser remarks."""
     notes: list[str] = []
-    cleaned = _PARSER_UNSAFE.sub(" ", _XML_DECLARATION.sub("", text, count=1))
+    # the declaration's own newlines stay, so the parser's line numbers are the page's
+    cleaned = _PARSER_UNSAFE.sub(" ", _XML_DECLARATION.sub(
+        lambda m: "\n" * m.group().count("\n"), text, count=1))
     if not cleaned.strip():
         return None, notes
     parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
@@ -493,23 +509,25 @@ def extract(text: str, *, main_content: bool = True, url: str | None = None) -> 
     parts: list[str] = []
     pos = 0
 
-    def add(block: str, kind: str, reason: str | None) -> None:
+    def add(block: str, kind: str, reason: str | None, line: int) -> None:
         nonlocal pos
         segment = Segment(text=block, span=(pos, pos + len(block)), line=len(parts) + 1, kind=kind)
         if reason is not None:
             segment.drop(reason)
         page.segments.append(segment)
+        page.source_lines.append(line)
         parts.append(block)
         pos += len(block) + 1
 
     if shown_title:
-        add(shown_title, "title", TITLE_REASON if headline is not None else None)
+        add(shown_title, "title", TITLE_REASON if headline is not None else None,
+            (title_el.sourceline or 0) if title_el is not None else 0)
     for i, (block, reason) in enumerate(zip(blocks, reasons, strict=True)):
         if i == headline:
-            add(block.text, "title", None)
+            add(block.text, "title", None, block.line)
         elif reason is not None:
-            add(block.text, _dropped_kind(block, reason), reason)
+            add(block.text, _dropped_kind(block, reason), reason, block.line)
         else:
-            add(block.text, block.kind, reason)
+            add(block.text, block.kind, reason, block.line)
     page.text = "\n".join(parts)
     return page

@@ -11,12 +11,12 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
 from corpus.ingest.config import InputConfig
-from corpus.ingest.documents import content_documents, status_document
+from corpus.ingest.documents import content_document, content_documents, status_document
 from corpus.ingest.streams import ByteSource
 from corpus.records import Document, Source
 
@@ -67,13 +67,13 @@ def looks_like_jsonl(head: bytes) -> bool:
         return False
 
 
-def _field(obj: dict[str, Any], name: str) -> Any:
+def _field(obj: Mapping[str, Any], name: str) -> Any:
     """``obj[name]``, or a dotted path (``doc.body``) when no such key exists."""
     if name in obj:
         return obj[name]
     value: Any = obj
     for part in name.split("."):
-        if not isinstance(value, dict) or part not in value:
+        if not isinstance(value, Mapping) or part not in value:
             return _MISSING
         value = value[part]
     return value
@@ -135,6 +135,26 @@ def _record_or_text(
         return status_document(
             source, f"error:invalid JSON at line {number}: expected an object, got {kind}"
         )
+    return _record_fields(obj, source, cfg)
+
+
+def record_document(obj: Mapping[str, Any], source: Source, cfg: InputConfig) -> Document:
+    """The document of one decoded record: its text, id, url, title and language taken
+    from the fields *cfg* names. ``corpus.api.process`` hands Python dicts (a pandas row,
+    a Hugging Face example) here, so they are read exactly as a JSONL line would be, but
+    whole: one document per item, whatever its size (a JSONL line over
+    ``max_document_mb`` is cut into parts)."""
+    got = _record_fields(obj, source, cfg)
+    if isinstance(got, Document):
+        return got
+    source, text, meta = got
+    return content_document(source, text, cfg.record_format, cfg, meta)
+
+
+def _record_fields(
+    obj: Mapping[str, Any], source: Source, cfg: InputConfig
+) -> Document | tuple[Source, str, dict[str, Any]]:
+    """A status document, or (source, text, meta) of a record with a text."""
     meta: dict[str, Any] = {}
     fields = (("id", cfg.id_field), ("url", cfg.url_field), ("title", cfg.title_field),
               ("lang", cfg.lang_field))

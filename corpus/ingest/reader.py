@@ -172,7 +172,7 @@ def _streamed_text(
     source.encoding = codec
     cuts = _byte_cuts(f, size, cfg.max_document_chars, len(bom))
     n = len(cuts) - 1
-    chars = 0
+    chars = lines = 0
     replaced = False
     for i in range(n):
         f.seek(cuts[i])
@@ -188,8 +188,9 @@ def _streamed_text(
         if replaced:
             notes.append(f"replaced bytes that are not {codec} with U+FFFD")
         part_source = replace(source, notes=notes)
-        meta = {"part": i + 1, "parts": n, "part_offset": chars}
+        meta = {"part": i + 1, "parts": n, "part_offset": chars, "part_line": lines}
         chars += len(text)
+        lines += text.count("\n")
         yield content_document(part_source, text, "text", cfg, meta)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from corpus.records import TRANSLATION_FLAGS
@@ -44,6 +45,11 @@ def format_summary(manifest: dict[str, Any], out: str, seconds: float, missing: 
                 f"(offline: corpus models install FILE.argosmodel)"
             )
         lines.append(f"    then: corpus translate {out}")
+    if manifest.get("pipeline", {}).get("output", {}).get("audit", True):
+        # the one next step every build has: where to look at what it did
+        report = Path(out) / "audit.html"
+        lines.append(f"  audit report: {report}  (open it in a browser; "
+                     f"`corpus audit {out} --foreign` at the terminal)")
     return "\n".join(lines)
 
 

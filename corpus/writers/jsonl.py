@@ -25,12 +25,26 @@ def dumps(obj: Any) -> str:
     return orjson.dumps(obj).decode("utf-8")
 
 
+def source_line(doc: Document, seg: Segment) -> int:
+    """The line of the input file where *seg* is: its line for a text file, the line of
+    the HTML source its block starts on for a page (``Document.source_lines``, set by
+    the HTML reader), the record's line for anything inside a JSONL record."""
+    if doc.source.record is not None:
+        return doc.source.record
+    before = int(doc.meta.get("part_line", 0))  # a part of a large document
+    lines = doc.source_lines
+    if lines and 0 < seg.line <= len(lines) and lines[seg.line - 1]:
+        return int(lines[seg.line - 1]) + before
+    return seg.line + before
+
+
 def segment_row(doc: Document, index: int, seg: Segment) -> dict[str, Any]:
     return {
         "doc_id": doc.id,
         "source": doc.source.path,
         "index": index,
         "line": seg.line,
+        "source_line": source_line(doc, seg),
         "span": list(seg.span),
         "text": seg.text,
         "kind": seg.kind,

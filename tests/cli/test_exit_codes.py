@@ -44,7 +44,7 @@ def test_device_cuda_without_a_gpu_is_a_usage_error(inputs, tmp_path):
 
 
 def dry_run(*args: str) -> dict:
-    result = CliRunner().invoke(cli, ["build", "--dry-run", *args])
+    result = CliRunner().invoke(cli, ["build", "--dry-run", "--json", *args])
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 

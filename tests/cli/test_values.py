@@ -64,7 +64,7 @@ def test_build_rejects_unknown_language_codes(inputs, tmp_path, flag, value, sho
 
 def test_argos_spellings_are_translation_targets(inputs):
     for code in ("zt", "pb", "eo"):  # Argos' own codes, unknown to language ID
-        result = run("build", "--dry-run", str(inputs), "--target", code)
+        result = run("build", "--dry-run", "--json", str(inputs), "--target", code)
         assert result.exit_code == 0, result.output
         assert json.loads(result.output)["pipeline"]["target"] == code
 
@@ -196,6 +196,7 @@ def _piped(command: str, cwd: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
+@pytest.mark.slow
 def test_a_closed_stdout_ends_every_command_quietly(inputs, tmp_path):
     py = f'"{sys.executable}" -m corpus'
     lines = tmp_path / "lines.txt"

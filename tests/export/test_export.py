@@ -74,7 +74,9 @@ def make_out(tmp_path: Path, *, docs: int = 40, per_doc: int = 6, seed: int = 0)
                 "text": text, "lang": lang, "lang_prob": 0.99, "translation": translation,
                 "pending": None,
             })
-        documents.append({"id": doc_id, "status": "kept", "lang": lang})
+        documents.append({"id": doc_id, "source": {"path": f"site/{d}.html", "sha256": ""},
+                          "status": "kept", "lang": lang, "url": f"https://example.org/{d}",
+                          "title": f"Page {d}"})
     with open(out / "sentences.jsonl", "w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -135,6 +137,38 @@ def test_export_parquet_one_row_per_sentence_with_translation(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["tool"] == "corpus"  # the rest of the manifest is kept
     assert manifest["exports"]["parquet"]["rows"] == {"all": len(source)}
+
+
+def test_export_rows_carry_the_documents_source_and_url(tmp_path):
+    out = make_out(tmp_path, docs=5)
+    assert CliRunner().invoke(export_cli, [str(out), "-f", "jsonl", "-f", "parquet"]).exit_code == 0
+    rows = read_jsonl(out / "export" / "jsonl" / "all.jsonl")
+    docs = {d["id"]: d for d in read_jsonl(out / "documents.jsonl")}
+    assert rows and all(r["source"] == docs[r["doc_id"]]["source"]["path"] for r in rows)
+    assert all(r["url"] == docs[r["doc_id"]]["url"] for r in rows)
+    df = pq.read_table(out / "export" / "parquet" / "all.parquet").to_pandas()
+    assert list(df["source"]) == [r["source"] for r in rows]
+    assert list(df["url"]) == [r["url"] for r in rows]
+
+
+def test_export_datatrove_one_document_per_row(tmp_path):
+    out = make_out(tmp_path, docs=6, per_doc=3)
+    result = CliRunner().invoke(export_cli, [str(out), "-f", "datatrove", "--split"])
+    assert result.exit_code == 0, result.output
+    sentences = read_jsonl(out / "sentences.jsonl")
+    rows = [r for split in ("train", "dev", "test")
+            for r in read_jsonl(out / "export" / "datatrove" / f"{split}.jsonl")]
+    assert sorted(r["id"] for r in rows) == sorted({s["doc_id"] for s in sentences})
+    for row in rows:
+        assert set(row) == {"id", "text", "metadata"}
+        mine = [s for s in sentences if s["doc_id"] == row["id"]]
+        assert row["text"] == "\n".join(s["text"] for s in mine)  # one sentence a segment
+        meta = row["metadata"]
+        n = int(row["id"][:4], 16)
+        assert meta["source"] == f"site/{n}.html" and meta["url"] == f"https://example.org/{n}"
+        assert meta["title"] == f"Page {n}" and meta["sentences"] == 3
+        assert meta["translated"] == sum(1 for s in mine if s["translation"])
+        assert meta["languages"] == {mine[0]["lang"]: 3}
 
 
 def test_export_split_never_splits_a_document_and_covers_all_rows(tmp_path):
@@ -229,6 +263,7 @@ def test_spm_train_writes_model_beside_corpus_and_records_it(tmp_path):
     model = out / "spm" / "bpe-120.model"
     assert model.is_file() and (out / "spm" / "bpe-120.vocab").is_file()
     entry = json.loads((out / "manifest.json").read_text())["spm"]["bpe-120"]
+    assert entry["pieces"] == 120
     assert entry["config"]["model_type"] == "bpe" and entry["config"]["sample"] == 200
     assert entry["inputs"] == ["mono/en.txt", "mono/ru.txt", "parallel/ru-en.en"]
     first = model.read_bytes()
@@ -250,8 +285,13 @@ def test_spm_vocab_larger_than_corpus_is_a_smaller_model_or_a_clear_error(tmp_pa
     soft = runner.invoke(spm_cli, ["train", str(out), "--vocab-size", "8000", "--lang", "ru"])
     assert soft.exit_code == 0, soft.output
     assert "fewer than --vocab-size 8000" in soft.output
-    entry = json.loads((out / "manifest.json").read_text())["spm"]["unigram-8000"]
-    assert entry["inputs"] == ["mono/ru.txt"] and entry["pieces"] < 8000
+    spm = json.loads((out / "manifest.json").read_text())["spm"]
+    [(name, entry)] = spm.items()
+    # named by the pieces it really holds, not by the 8000 asked for
+    assert entry["pieces"] < 8000 and name == f"unigram-{entry['pieces']}"
+    assert (out / "spm" / f"{name}.model").is_file()
+    assert not (out / "spm" / "unigram-8000.model").exists()
+    assert entry["inputs"] == ["mono/ru.txt"] and entry["config"]["vocab_size"] == 8000
     hard = runner.invoke(spm_cli, ["train", str(out), "--vocab-size", "8000",
                                    "--hard-vocab-limit", "--name", "strict"])
     assert hard.exit_code == 2 and "Vocabulary size too high" in hard.output

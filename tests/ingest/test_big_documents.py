@@ -78,3 +78,8 @@ def test_a_large_document_is_split_into_parts_with_the_same_bytes_at_any_workers
     assert sum(s["kept"] for s in segs) == text.count("\n\n") + 1 + (layout != "text")
     manifest = json.loads((outs[0] / "manifest.json").read_text())
     assert manifest["inputs"][0]["documents"] == 3 + (layout != "text")
+    if layout == "text":  # a segment's source_line is its line in the file, in any part
+        lines = text.split("\n")
+        for seg in segs:
+            assert lines[seg["source_line"] - 1].strip() == seg["text"], seg
+        assert max(s["source_line"] for s in segs) > text.count("\n") * 2 // 3

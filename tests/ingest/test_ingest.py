@@ -511,3 +511,65 @@ def test_file_mixing_two_encodings_keeps_the_text(tmp_path: Path) -> None:
     assert doc.text == RU * 4 + UK
     assert doc.source.encoding == "utf-8+cp1251"
     assert "mixed encodings: 2 lines decoded as cp1251, the others as UTF-8" in doc.source.notes
+
+
+SOURCE_PAGE = """<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<title>Harbour bridge reopens after repairs</title>
+</head>
+<body>
+<nav><a href="/">Home</a> <a href="/news">News</a>
+  <a href="/sport">Sport</a></nav>
+<article>
+<h1>Harbour bridge reopens after repairs</h1>
+<p>
+  The harbour bridge reopened on Monday after eight months of repairs to its steel deck.
+</p>
+<div>Engineers replaced corroded cables
+and strengthened the piers against winter storms.</div>
+<pre>
+first line of code
+second line of code
+</pre>
+<p>Traffic is expected to return to normal levels within a week, the city said.</p>
+</article>
+<footer>Copyright 2024 Harbour News</footer>
+</body>
+</html>
+"""
+
+
+def test_html_segments_know_their_line_in_the_html_source(tmp_path: Path) -> None:
+    """Every segment of a page maps to the line of the HTML file where its text starts
+    (the extracted text has one block per line, which says nothing of the page)."""
+    from corpus.writers.jsonl import segment_row
+
+    path = tmp_path / "page.html"
+    path.write_text(SOURCE_PAGE, encoding="utf-8")
+    doc = next(iter(read_input(InputRef.file(str(path)), InputConfig())))
+    lines = SOURCE_PAGE.splitlines()
+    assert len(doc.source_lines) == len(doc.segments) > 6
+    for i, seg in enumerate(doc.segments):
+        row = segment_row(doc, i, seg)
+        first_word = seg.text.split()[0]
+        assert first_word in lines[row["source_line"] - 1], (seg.text, row["source_line"])
+    by_text = {s.text.split()[0]: segment_row(doc, i, s)["source_line"]
+               for i, s in enumerate(doc.segments)}
+    assert by_text["The"] == 13 and by_text["Engineers"] == 15 and by_text["Traffic"] == 21
+    assert by_text["second"] == 19 and by_text["Copyright"] == 23
+
+
+def test_records_and_text_files_give_their_own_lines(tmp_path: Path) -> None:
+    from corpus.writers.jsonl import segment_row
+
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"text": "one"}\n\n{"text": "two\\nthree"}\n', encoding="utf-8")
+    docs = list(read_input(InputRef.file(str(path)), InputConfig()))
+    assert [[segment_row(d, i, s)["source_line"] for i, s in enumerate(d.segments)]
+            for d in docs] == [[1], [3, 3]]
+    text = tmp_path / "t.txt"
+    text.write_text("Title\n\nA paragraph here.\n", encoding="utf-8")
+    doc = next(iter(read_input(InputRef.file(str(text)), InputConfig())))
+    assert [segment_row(doc, i, s)["source_line"] for i, s in enumerate(doc.segments)] == [1, 3]

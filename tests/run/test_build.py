@@ -252,9 +252,21 @@ def test_quiet_and_piped_output_has_no_progress_bar(tmp_path):
 
 
 def test_dry_run_writes_nothing(tmp_path):
-    code, output = build(str(SEEDS), "-o", str(tmp_path / "out"), "--dry-run")
+    code, output = build(str(SEEDS), "-o", str(tmp_path / "out"), "--dry-run", "--json")
     assert code == 0
     assert json.loads(output)["pipeline"]["target"] == "en"
+    assert not (tmp_path / "out").exists()
+
+
+def test_dry_run_prints_readable_lines(tmp_path):
+    code, output = build(str(SEEDS), "-o", str(tmp_path / "out"), "--dry-run")
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[0].startswith("pipeline   default pipeline  (sha256 ")
+    assert "target     en" in lines and "languages  any" in lines
+    assert "   1. normalize.v1" in output and "translate.v2  target=en" in output
+    assert f"  {SEEDS / 'bg-news.txt'}" in lines
+    assert "InputRef(" not in output and "{" not in output.split("inputs (")[1]
     assert not (tmp_path / "out").exists()
 
 

@@ -205,6 +205,7 @@ def _namespaces_work() -> bool:
     return probe.returncode == 0
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _namespaces_work(), reason="needs `unshare -Urm` (user namespaces)")
 def test_real_full_disk(space, tmp_path):
     base = space["base"]

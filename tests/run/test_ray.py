@@ -22,6 +22,8 @@ from test_scale import digests, make_corpus, pipe  # noqa: E402
 from corpus.cli import cli  # noqa: E402
 from corpus.run.runner import run_build  # noqa: E402
 
+pytestmark = pytest.mark.ray
+
 
 @pytest.fixture(scope="module", autouse=True)
 def cluster():

@@ -26,6 +26,8 @@ from typing import Any
 import pytest
 from pipeline_files import PER_DOCUMENT
 
+pytestmark = pytest.mark.slow  # one build over every kind of bad input, in a subprocess
+
 HUGE_LINE_MB = 20
 MEMORY_LIMIT = 8 << 30  # address space for the run: a runaway fails here, not the machine
 

@@ -104,6 +104,7 @@ def test_shard_size_does_not_change_output(corpus_dir, reference, tmp_path):
     assert digests(out) == reference
 
 
+@pytest.mark.slow
 def test_kill_9_then_resume_gives_identical_outputs(corpus_dir, reference, tmp_path):
     pipeline = tmp_path / "p.toml"
     pipeline.write_text(TOML, encoding="utf-8")
@@ -136,6 +137,7 @@ def killed_then_resumed(corpus_dir: Path, pipeline: Path, tmp_path: Path,
         yield out
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_checkpoint_and_resume_skips_done_work(corpus_dir, reference, tmp_path):
     pipeline = tmp_path / "p.toml"
     pipeline.write_text(TOML, encoding="utf-8")
@@ -293,6 +295,7 @@ def test_spilled_indexes_give_identical_bytes(corpus_dir, spill_reference, tmp_p
     assert all(any(f.iterdir()) for f in state.iterdir() if f.is_dir())
 
 
+@pytest.mark.slow
 def test_kill_9_with_spilled_indexes_then_resume(corpus_dir, spill_reference, tmp_path):
     pipeline = tmp_path / "p.toml"
     lines = []

@@ -47,6 +47,7 @@ def test_shipped_lexicon_marks_the_lists_it_added() -> None:
     assert zipf[langs_of.tolist().index(af)] == langid_build.STOPLIST_ZIPF
 
 
+@pytest.mark.slow
 def test_lexicon_round_trip_is_byte_identical(tmp_path: Path) -> None:
     """Re-adding the lists to the shipped lexicon's frequency lists gives the same lists."""
     out = tmp_path / "lex.npz"

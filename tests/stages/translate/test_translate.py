@@ -161,6 +161,7 @@ def test_install_by_name_offline_fails_fast_with_the_file_instructions(tmp_path,
     assert "corpus models install translate-ru_en.argosmodel" in message
 
 
+@pytest.mark.slow
 def test_install_by_name_with_a_stalled_network_gives_up_within_10_seconds(tmp_path, monkeypatch):
     def hang(*args, **kwargs):  # DNS that never answers: urlopen's timeout does not cover it
         time.sleep(60)
@@ -234,6 +235,7 @@ def _argos_translate(monkeypatch, models_dir: Path, beam: int, src: str, tgt: st
     return lambda text: argos.translate(text, src, tgt)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("beam", "exact"), [(1, False), (4, False), (4, True)])
 def test_engine_output_equals_argostranslate(packages, tmp_path, monkeypatch, no_network, beam,
                                              exact):
