@@ -66,7 +66,8 @@ def audit(
     folders, globs), which are run through *pipeline* up to detection, nothing written.
 
     *segment_budget* > 0 adds ``document_segments`` (every listed document's segments,
-    up to that many in all) for the HTML report's document view."""
+    up to that many in all, each document's as compact JSON text) for the HTML report's
+    document view."""
     if _output_dirs(paths):
         return audit_pkg.run_audit(paths, filters=filters, low_prob=low_prob, max_rows=max_rows,
                                    segment_budget=segment_budget)

@@ -148,15 +148,16 @@ def write_reports(staging_dir: Path, manifest: dict[str, Any]) -> None:
     Called by ``corpus.run.runner`` after the JSONL files are closed and before the
     manifest is written, so *manifest* is passed in rather than read.
     """
-    from corpus.audit.html import render_html
+    from corpus.audit.html import iter_html
 
     stats = AuditStats(max_rows=HTML_MAX_ROWS, segment_budget=HTML_SEGMENTS)
     stats.paths.append(str(staging_dir.parent))
     stats.add_manifest(manifest)
     _feed(stats, output_groups(staging_dir))
     audit = stats.result()
-    report = render_html(audit, report_dir=staging_dir.parent)
+    with open(staging_dir / "audit.html", "w", encoding="utf-8", newline="\n") as fh:
+        for piece in iter_html(audit, report_dir=staging_dir.parent):
+            fh.write(piece)
     del audit["document_segments"]  # the report's document view only; JSON has the files
-    for name, text in (("audit.json", dumps(audit)), ("audit.html", report)):
-        with open(staging_dir / name, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+    with open(staging_dir / "audit.json", "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(dumps(audit))

@@ -15,6 +15,7 @@ import html
 import json
 import os
 import re
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,28 @@ def render_html(audit: dict[str, Any], *, report_dir: Path | None = None) -> str
     """The report page. Lists (foreign and low-confidence segments, documents, each
     document's segments) travel as one inert JSON block that the page's script renders
     a page of rows at a time, so 10,000 documents stay usable; charts are inline SVG."""
+    return "".join(iter_html(audit, report_dir=report_dir))
+
+
+def iter_html(audit: dict[str, Any], *, report_dir: Path | None = None) -> Iterator[str]:
+    """:func:`render_html` in pieces, to write as they come: the documents' segment
+    arrays (most of a large report) are never joined into one string. A report of
+    180,000 segments (34 MB) took 650 MB to render whole, most of it copies of that
+    one string."""
+    page = _page(audit, report_dir)
+    # the last occurrence: only numbers and the template follow the real one (a scraped
+    # title equal to the mark comes before it)
+    head, tail = page.rsplit(json.dumps(_ROWS_MARK), 1)
+    yield head
+    yield "["
+    for i, rows in enumerate((audit.get("document_segments") or {}).get("rows", [])):
+        yield ("," if i else "") + (_script_safe(rows) if rows is not None else "null")
+    yield "]"
+    yield tail
+
+
+def _page(audit: dict[str, Any], report_dir: Path | None) -> str:
+    """The page with :data:`_ROWS_MARK` where the documents' segment arrays go."""
     css, js = _asset("report.css"), _asset("report.js")
     colors = lang_colors(audit)
     body = "\n".join([
@@ -87,7 +110,10 @@ def json_for_script(data: Any) -> str:
     """JSON that cannot end its ``<script type="application/json">`` block: ``<``, ``>``
     and ``&`` are written as ``\\u`` escapes (JSON.parse reads them back as the same
     characters), so a scraped ``</script><script>…`` stays a string."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _script_safe(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def _script_safe(text: str) -> str:
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
@@ -160,11 +186,16 @@ def _data_block(audit: dict[str, Any], colors: dict[str, str], report_dir: Path 
         },
         "low": {"rows": [_seg_row(r, doc_index) for r in low["rows"]], "more": low["more"]},
         "docs": {"rows": doc_rows, "more": audit["documents"]["more"]},
-        "segments": {"rows": segments.get("rows", []), "budget": segments.get("budget", 0),
+        "segments": {"rows": _ROWS_MARK, "budget": segments.get("budget", 0),
                      "unlisted": segments.get("unlisted", 0)},
     }
+    # the documents' segment arrays are JSON text already (AuditStats keeps them so):
+    # iter_html writes them in place of the mark, never decoded into objects again
     return ('<script type="application/json" id="audit-data">' + json_for_script(data)
             + "</script>")
+
+
+_ROWS_MARK = "@@document-segment-rows@@"
 
 
 def _nav(audit: dict[str, Any]) -> str:

@@ -105,6 +105,14 @@ def audit(paths, fmt, output, langs, foreign, kept_only, all_segments, min_prob,
     rows = max_rows if max_rows is not None else (HTML_MAX_ROWS if html else 1000)
     result = run_audit(paths, low_prob=low_prob, max_rows=rows,
                        segment_budget=HTML_SEGMENTS if html else 0, **options)
+    if html and to_file:  # written in pieces: a large report is never one string
+        from corpus.audit.html import iter_html
+
+        with open(output, "w", encoding="utf-8", newline="\n") as fh:
+            for piece in iter_html(result, report_dir=Path(output).parent):
+                fh.write(piece)
+        click.echo(f"wrote {output} ({fmt})", err=True)
+        return
     width = shutil.get_terminal_size((80, 24)).columns if not to_file else 80
     text = render(result, fmt, limit=limit, width=min(max(width, 60), 120),
                   report_dir=Path(output).parent if to_file else None)

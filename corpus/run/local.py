@@ -35,7 +35,6 @@ from corpus.run.worker import Tasks, init_worker, read_item, run_chunk, run_rang
 
 CHUNK_BYTES = 4_000_000  # input bytes per read task
 PIECE_BYTES = 2_000_000  # a larger JSONL file is read in pieces of about this size
-WINDOW_BYTES = 24_000_000  # input text in flight to the workers, at most (and their results)
 ABORT_SECONDS = 10.0  # an interrupted run waits this long for its pool, at most
 WINDOW_PER_WORKER = 8.0  # chunks in flight per worker: the ordered merge must never starve
 CHUNK_DOCS = 16  # documents (or input files) per task: small tasks balance the workers
@@ -245,7 +244,11 @@ class PoolExecutor(ChunkedExecutor):
     ) -> Iterator[Document]:
         window: deque[tuple[Future, int, int]] = deque()
         limit = max(2, int(WINDOW_PER_WORKER * self.workers))
-        budget = max(2 * self.workers * PIECE_BYTES, WINDOW_BYTES)
+        # Text in flight, at most: a few pieces per worker. A task's results (every
+        # segment and sentence of its text, unpickled here) are tens of times its text,
+        # and finished tasks wait here for the ones before them: a 24 MB window held
+        # ~860 MB of results in the main process on one 20 MB document.
+        budget = (2 * self.workers + 1) * PIECE_BYTES
         held = 0
         for refs, docs, n_refs in tasks:
             weight = task_weight(refs, docs)
