@@ -292,7 +292,7 @@ class PoolExecutor(ChunkedExecutor):
         # the pool's locks (inside ``submit``), and a ``shutdown(wait=True)`` waiting for
         # that lock, or for a manager thread blocked on it, never returns (seen once in
         # CI: a Ctrl-C'd ``--workers 2`` build that never exited).
-        processes = list(getattr(self.pool, "_processes", {}).values())
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())
         for process in processes:
             with contextlib.suppress(OSError, ValueError):
                 process.kill()

@@ -334,6 +334,9 @@ class Runner:
             final["staging"] = None  # gone after the commit (and the same bytes every run)
             StateDir(writer.staging.dir).save(FINAL_STATE, final)
             if self.pipe.output.audit:
+                # the workers' work is done: their memory (the models, ~400 MB each on a
+                # large document) is not held through the audit's pass over the output
+                self.executor.shutdown()
                 write_reports(writer.staging.dir, manifest)
             writer.write_manifest(manifest)
             # From here the run is complete: a marker lets a later --resume finish the
