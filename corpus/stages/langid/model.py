@@ -309,6 +309,31 @@ class Model:
         self._offset = np.array([self.params.char_offset - PROXY_MARGIN.get(lang, 0.0)
                                  for lang in self.langs])
         self._lex_of_lang = np.array([self._lex_col.get(lang, -1) for lang in self.langs])
+        self._letters = _letter_freqs(prof, self.profile_langs)
+        for lang, base in PROXIES.items():
+            self._letters.setdefault(lang, self._letters.get(base, {}))
+        for lang, alphabet in ALPHABETS.items():
+            self._letters[lang] = dict.fromkeys(alphabet, 1.0)
+
+    def letter_freq(self, lang: str, letter: str) -> float:
+        """How often *letter* (lower-cased) occurs among *lang*'s letters, from its n-gram
+        profile (0.0 when the profile never saw it): tells a language's own letters (ñ in
+        Spanish, 2e-3) from those of names and loanwords (é in German, 4e-4)."""
+        return self._letters.get(lang, {}).get(letter, 0.0)
+
+    def zipf(self, word: str, lang: str) -> float:
+        """*word*'s Zipf frequency in *lang*'s word list; 0.0 when the list lacks it (or
+        *lang* has none)."""
+        col = self._lex_col.get(lang)
+        if col is None:
+            return 0.0
+        langs, zipf = self.lexicon.entries(word)
+        hits = np.flatnonzero(langs == col)
+        return float(zipf[hits[0]]) if len(hits) else 0.0
+
+    def has_list(self, lang: str) -> bool:
+        """Whether *lang* has a word list, so that :meth:`zipf` can speak for it."""
+        return lang in self.lexicon_langs
 
     def clear_cache(self) -> None:
         """Forget the per-word rows (they are recomputed on demand; results do not change)."""
@@ -556,6 +581,21 @@ class _Plan:
     gather: np.ndarray
     lex_mask: np.ndarray  # candidates with a word list
     sr: int | None  # position of Serbian, scored through its Latin transliteration
+
+
+def _letter_freqs(prof: Profiles, langs: list[str]) -> dict[str, dict[str, float]]:
+    """Each profile language's letters (lower-cased) with their share of its letters, from
+    the profile's 1-grams (capitals counted with their small letter)."""
+    out: dict[str, dict[str, float]] = {}
+    ones = prof.sizes == 1
+    for row, col, count in zip(prof.rows[ones].tolist(), prof.cols[ones].tolist(),
+                               prof.counts[ones].tolist(), strict=True):
+        letter = prof.grams[row].lower()
+        if letter.isalpha():
+            table = out.setdefault(langs[col], {})
+            share = count / prof.n_words[col, 0]
+            table[letter] = table.get(letter, 0.0) + share
+    return out
 
 
 def _foreign_letters(alphabet: frozenset[str]) -> re.Pattern[str]:

@@ -131,7 +131,8 @@ def check_pairs(sources: Sequence[str], outputs: Sequence[str], src: str, tgt: s
         target = "zh" if tgt == "zt" else tgt
         if target in supported_languages():
             todo = [i for i, o in enumerate(outputs) if o.strip()]
-            guesses = detect_many([outputs[i] for i in todo], hints=[target] * len(todo))
+            guesses = detect_many([outputs[i] for i in todo], hints=[target] * len(todo),
+                                 context=False)
             for i, guess in zip(todo, guesses, strict=True):
                 lang = argos_code(guess.lang)
                 if lang not in ("und", target) and guess.prob >= MIN_WRONG_PROB:
