@@ -300,7 +300,7 @@ def _posterior(
     if hinted:
         logits = logits.copy()
         logits[cands.index(hint)] += math.log(HINT_ODDS)
-    elif text and n_words <= PRIOR_WORDS:
+    elif text and n_words <= PRIOR_WORDS and script != "Han":  # Han alone: rarely Japanese
         logits = logits + _frequent_prior(tuple(cands))
     post = _softmax(logits)
     order = np.argsort(-post, kind="stable")
@@ -354,7 +354,7 @@ WEB_SHARE = {
     "ko": 0.8, "uk": 0.7, "ar": 0.6, "hu": 0.5, "sv": 0.5, "el": 0.5, "ro": 0.5, "da": 0.4,
 }
 PRIOR_WORDS = 2  # texts of at most this many words get the web-share prior
-PRIOR_WEIGHT = 0.5  # the prior's log-odds, tempered: it tips near-ties, it cannot outvote
+PRIOR_WEIGHT = 0.15  # tempered log-odds: it tips near-ties ("hello": en over ms), no more
 MIN_SHARE = 0.2  # a language not in WEB_SHARE counts as this share
 CONTEXT_WORDS = 2  # listed words another language needs to take a sentence from its page
 WORD_MARGIN = 1.0  # Zipf units: a word ten times as frequent in one list as in the other

@@ -177,8 +177,12 @@ class Profiles:
     n_words: np.ndarray
 
 
-def profiles_from_langdetect() -> Profiles:
-    """Read the profiles from langdetect's package (55 JSON files; about 0.3 s)."""
+def profiles_from_langdetect(
+    extra: dict[str, tuple[dict[str, int], list[int]]] | None = None,
+) -> Profiles:
+    """Read the profiles from langdetect's package (55 JSON files; about 0.3 s), plus the
+    *extra* ones ``{name: (gram counts, totals per length)}`` built by
+    :mod:`corpus.stages.langid.build` for languages langdetect lacks."""
     import json
 
     from langdetect import detector_factory
@@ -186,11 +190,16 @@ def profiles_from_langdetect() -> Profiles:
     prof_dir = Path(detector_factory.PROFILES_DIRECTORY)
     names = sorted(p.name for p in prof_dir.iterdir() if not p.name.startswith("."))
     data = [json.loads((prof_dir / n).read_text(encoding="utf-8")) for n in names]
+    for name, (freq, n_words) in sorted((extra or {}).items()):
+        if name in names:
+            raise ValueError(f"profile {name!r} is langdetect's already")
+        names.append(name)
+        data.append({"freq": freq, "n_words": n_words})
     grams = sorted({g for d in data for g in d["freq"]})
     index = {g: i for i, g in enumerate(grams)}
     rows, cols, counts = [], [], []
     for j, d in enumerate(data):
-        for g, c in d["freq"].items():
+        for g, c in sorted(d["freq"].items()):
             rows.append(index[g])
             cols.append(j)
             counts.append(c)
@@ -348,7 +357,7 @@ class Model:
     def gram_ids(self, word: str) -> list[int]:
         """Indices of a word's known 1-, 2- and 3-grams, extracted the way langdetect does."""
         grams: list[str] = []
-        for piece in _normalized(word).split(" "):
+        for piece in normalized(word).split(" "):
             if not piece:
                 continue
             padded = f" {piece} "
@@ -602,7 +611,8 @@ def _foreign_letters(alphabet: frozenset[str]) -> re.Pattern[str]:
     return re.compile("[" + "".join(sorted(set(_CYR_COMMON) - alphabet)) + "]")
 
 
-def _normalized(text: str) -> str:
+def normalized(text: str) -> str:
+    """*text* as langdetect sees it before cutting n-grams (its character classes merged)."""
     from langdetect.utils.ngram import NGram
 
     text = NGram.normalize_vi(text)
