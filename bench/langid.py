@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import sys
 import time
 from collections import Counter, defaultdict
@@ -30,6 +31,9 @@ CYRILLIC = ("ru", "uk", "bg", "mk", "sr", "be", "kk", "mn")
 LANGDETECT_CODES = {"zh-cn": "zh", "zh-tw": "zh", "no": "nb"}
 
 Detector = Callable[[str], str]
+# a detector may also say how sure it is: (lang, probability of that answer)
+Scored = Callable[[str], tuple[str, float]]
+CONF_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 0.99, 1.0001)
 
 
 def load(
@@ -60,18 +64,18 @@ def langdetect_languages() -> set[str]:
 
 
 # -- detectors ---------------------------------------------------------------------------
-def make_langdetect() -> Detector:
-    from langdetect import DetectorFactory, detect
+def make_langdetect() -> Scored:
+    from langdetect import DetectorFactory, detect_langs
     from langdetect.lang_detect_exception import LangDetectException
 
     DetectorFactory.seed = 0
 
-    def run(text: str) -> str:
+    def run(text: str) -> tuple[str, float]:
         try:
-            code = detect(text)
+            best = detect_langs(text)[0]
         except LangDetectException:
-            return "und"
-        return LANGDETECT_CODES.get(code, code)
+            return "und", 0.0
+        return LANGDETECT_CODES.get(best.lang, best.lang), float(best.prob)
 
     run("warm up")
     return run
@@ -101,13 +105,14 @@ def make_fasttext() -> Detector:
     return run
 
 
-def make_corpus(allowed: list[str] | None) -> Detector:
+def make_corpus(allowed: list[str] | None) -> Scored:
     from corpus.stages.langid import detector as langid
 
     langid.detect("warm up")  # loads the model outside the timed pass
 
-    def run(text: str) -> str:
-        return langid.detect(text, allowed=allowed).lang
+    def run(text: str) -> tuple[str, float]:
+        guess = langid.detect(text, allowed=allowed)
+        return guess.lang, guess.prob
 
     return run
 
@@ -119,14 +124,39 @@ def evaluate(name: str, det: Detector, rows, web) -> dict:
     langid.clear_caches()  # no head start from earlier runs
     texts = [t for _, _, t in rows] + [t for _, t in web]
     t0 = time.perf_counter()
-    preds = [det(t) for t in texts]
+    out = [det(t) for t in texts]
     elapsed = time.perf_counter() - t0
+    preds = [o if isinstance(o, str) else o[0] for o in out]
+    probs = [None if isinstance(o, str) else o[1] for o in out]
     return {
         "name": name,
         "preds": preds[: len(rows)],
+        "probs": probs[: len(rows)],
         "web": preds[len(rows) :],
         "tps": len(texts) / elapsed,
     }
+
+
+def calibration(rows, preds, probs, bucket: str | None) -> tuple[float, list[tuple]]:
+    """Expected calibration error over the answered texts (not ``und``) of *bucket* (all
+    when None), and per confidence bin ``(low, high, n, mean confidence, accuracy)``.
+
+    ECE = sum over bins of |accuracy - mean confidence| weighted by the bin's share: 0.99
+    should mean right 99 times in 100."""
+    items = [(p, _correct(lang, pred)) for (lang, b, _), pred, p in zip(rows, preds, probs,
+                                                                         strict=True)
+             if p is not None and pred != "und" and (bucket is None or b == bucket)]
+    table = []
+    ece = 0.0
+    for lo, hi in itertools.pairwise(CONF_BINS):
+        sel = [(p, ok) for p, ok in items if lo <= p < hi]
+        if not sel:
+            continue
+        conf = sum(p for p, _ in sel) / len(sel)
+        acc = sum(ok for _, ok in sel) / len(sel)
+        ece += abs(acc - conf) * len(sel) / len(items)
+        table.append((lo, min(hi, 1.0), len(sel), conf, acc))
+    return ece, table
 
 
 def macro(rows, preds, langs: set[str], bucket: str) -> tuple[float, dict[str, float]]:
@@ -197,6 +227,20 @@ def report(results: list[dict], rows, web, ld_langs: set[str]) -> None:
         ]
         print(f"| {lang}{mark} | " + " | ".join(cells) + " |")
     print("(* = not a langdetect language)")
+
+    print("\n## Calibration: expected calibration error (answered texts, all 75 languages)")
+    print("| detector | ECE sentence | ECE word_pair | ECE single_word | ECE all |")
+    print("|---|---|---|---|---|")
+    scored = [r for r in results if any(p is not None for p in r["probs"])]
+    for r in scored:
+        eces = [calibration(rows, r["preds"], r["probs"], b)[0] for b in (*BUCKETS, None)]
+        print(f"| {r['name']} | " + " | ".join(f"{e:.3f}" for e in eces) + " |")
+    for r in scored:
+        print(f"\n{r['name']}, per confidence bin (all buckets):")
+        print("| confidence | texts | mean confidence | accuracy |")
+        print("|---|---|---|---|")
+        for lo, hi, n, conf, acc in calibration(rows, r["preds"], r["probs"], None)[1]:
+            print(f"| {lo:.2f}-{hi:.2f} | {n} | {conf:.3f} | {acc:.3f} |")
 
     disputed_labels(results, rows, sub)
 
