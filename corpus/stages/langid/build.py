@@ -83,7 +83,12 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus.stages.langid.model import LEXICON, PROFILES, profiles_from_langdetect
+from corpus.stages.langid.model import (
+    LEXICON,
+    PROFILES,
+    SR_CYRILLIC,
+    profiles_from_langdetect,
+)
 
 # wordfreq's code -> ours. "sh" is Serbo-Croatian in Latin letters; Serbian Cyrillic is
 # transliterated to it at run time (see corpus.stages.langid.model).
@@ -330,6 +335,12 @@ def write_profiles(out: Path = PROFILES, catalogues: Path | None = None) -> list
     *catalogues* (and CLDR, stoplists), as sparse counts (see ``Profiles``); return the
     profile names. Loading them takes a tenth of the time of langdetect's JSON files."""
     extra = {lang: text_profile(texts) for lang, texts in new_language_texts(catalogues).items()}
+    if catalogues is not None:  # Serbian in Cyrillic letters (see SR_CYRILLIC)
+        from corpus.stages.langid.script import script_of
+
+        cyr = [t for t in catalogue_texts(catalogues, "sr") if script_of(t) == "Cyrillic"]
+        if cyr:
+            extra[SR_CYRILLIC] = text_profile(cyr)
     prof = profiles_from_langdetect(extra)
     _write_npz(out, {
         "names": np.array(prof.names),
@@ -370,8 +381,8 @@ NEW_PROFILES = ("az", "eo", "eu", "ga", "is", "la", "lg", "mi", "nn", "sn", "st"
 CATALOGUE_PACKAGES = (
     "iso-codes", "libgtk2.0-common", "libgtk-3-common", "libpam-runtime",
     "libgdk-pixbuf2.0-common", "at-spi2-common", "libglib2.0-data", "xkb-data",
-    *(f"libreoffice-l10n-{lang}" for lang in ("eo", "eu", "ga", "is", "nn", "st", "tn", "ts",
-                                                "xh", "zu")),
+    *(f"libreoffice-l10n-{lang}" for lang in ("eo", "eu", "ga", "is", "nn", "sr", "st", "tn",
+                                                "ts", "xh", "zu")),
 )  # LGPL, MPL-2.0 (LibreOffice), MIT-style (xkb-data), BSD-3 (Linux-PAM); no GPL-only ones
 # justext stoplists of the new languages
 NEW_STOPLISTS = {

@@ -301,12 +301,14 @@ def _posterior(
     on a German page). Without a hint, a text of one or two words leans towards the
     languages the web is mostly written in ("hello" is English before it is Malay).
     """
-    logits = scores / temperature(n_words)
     hinted = bool(hint) and hint in cands
-    if hinted:
-        logits = logits.copy()
-        logits[cands.index(hint)] += math.log(HINT_ODDS)
-    elif text and n_words <= PRIOR_WORDS and script != "Han":  # Han alone: rarely Japanese
+    if hinted:  # the hint's odds are in the scores' own units, tempered with them: with a
+        # hint the decisions stay those made before calibration, only the probabilities
+        # are tempered
+        scores = scores.copy()
+        scores[cands.index(hint)] += math.log(HINT_ODDS)
+    logits = scores / temperature(n_words)
+    if not hinted and text and n_words <= PRIOR_WORDS and script != "Han":  # Han: rarely ja
         logits = logits + _frequent_prior(tuple(cands))
     post = _softmax(logits)
     order = np.argsort(-post, kind="stable")

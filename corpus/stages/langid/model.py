@@ -33,6 +33,11 @@ PROFILES = Path(__file__).with_name("data") / "profiles.npz"
 
 # langdetect profile name -> our code; zh-cn and zh-tw both answer "zh".
 PROFILE_CODES = {"no": "nb", "zh-cn": "zh", "zh-tw": "zh"}
+# A profile of Serbian written in Cyrillic (built from LibreOffice's Serbian by build.py):
+# not a language of its own but a second model of sr's Cyrillic words, beside their Latin
+# transliteration scored as Serbo-Croatian; a word takes the better of the two. The
+# transliteration alone lost Serbian without ђ/ћ to Macedonian.
+SR_CYRILLIC = "sr-Cyrl"
 
 # Languages without a langdetect profile, scored with a close relative's n-grams ("proxy") and
 # told apart by their own word list and alphabet. be/kk/mn have neither list nor profile: they
@@ -284,13 +289,15 @@ class Model:
         self.logp[prof.rows, prof.cols] = (np.log(freq) / self.params.char_temp).astype(np.float32)
         self.profile_names = names  # columns of the matrix, langdetect's names
         self.profile_langs = [PROFILE_CODES.get(n, n) for n in names]
+        self.sr_cyr_col = names.index(SR_CYRILLIC) if SR_CYRILLIC in names else None
         # the languages we answer: every profile language plus the proxied ones
-        self.langs = sorted(set(self.profile_langs) | set(PROXIES))
+        self.langs = sorted((set(self.profile_langs) - {SR_CYRILLIC}) | set(PROXIES))
         self.lang_index = {lang: i for i, lang in enumerate(self.langs)}
         # for each answer language, the profile column scoring its n-grams (zh: both columns)
         cols: dict[str, list[int]] = {}
         for j, lang in enumerate(self.profile_langs):
-            cols.setdefault(lang, []).append(j)
+            if lang != SR_CYRILLIC:
+                cols.setdefault(lang, []).append(j)
         for lang, base in PROXIES.items():
             cols[lang] = cols[base]
         self.columns = cols
@@ -419,6 +426,9 @@ class Model:
                                                                            strict=True)])
             char_sr[cyr] = (self._profile_sums(latin)[:, self.hr_col] * ratio
                             + self.params.char_offset)
+            if self.sr_cyr_col is not None:
+                char_sr[cyr] = np.maximum(char_sr[cyr],
+                                          prof[cyr, self.sr_cyr_col] + self.params.char_offset)
             zipf_sr[cyr] = self._zipf(latin)
         hr = self._lex_col.get("hr")
         rows[:, 2 * n_lang] = char_sr

@@ -149,7 +149,7 @@ def test_new_languages_are_supported_with_profiles() -> None:
 
     names = set(load_profiles().names)
     assert set(langid_build.NEW_PROFILES) <= names <= set(supported_languages()) | {
-        "no", "zh-cn", "zh-tw"}
+        "no", "zh-cn", "zh-tw", "sr-Cyrl"}
 
 
 def test_catalogue_text_loses_placeholders_and_accelerators(tmp_path: Path) -> None:
@@ -177,3 +177,17 @@ def test_catalogue_text_loses_placeholders_and_accelerators(tmp_path: Path) -> N
     (folder / "test.mo").write_bytes(data)
     texts = langid_build.catalogue_texts(tmp_path, "sw")
     assert sorted(" ".join(t.split()) for t in texts) == ["Fungua", "Hifadhi", "Safu"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # Serbian without ђ/ћ, once read as Macedonian, and Macedonian itself
+        ("Влада је усвојила нови закон о раду и запошљавању.", "sr"),
+        ("Државни секретар је рекао да су преговори завршени.", "sr"),
+        ("Владата го усвои новиот закон за работа.", "mk"),
+        ("Претседателот изјави дека преговорите се завршени.", "mk"),
+    ],
+)
+def test_serbian_cyrillic_against_macedonian(text: str, lang: str) -> None:
+    assert detect(text).lang == lang
