@@ -341,7 +341,8 @@ def _evidence(model: Model, text: str, lang: str, hint: str) -> bool:
     at least ``CONTEXT_WORDS`` words that *lang*'s word list has ten times as frequent as
     *hint*'s (or that only it lists), and far fewer the other way round: German lists
     "the" and "with" too, but a thousand times rarer than English. Where either language
-    has no word list, the words cannot speak and the n-grams decide, as without a hint.
+    has no word list, the words cannot speak and the n-grams decide, as without a hint, on
+    texts of ``NO_LIST_WORDS`` words or more.
     """
     words = words_of(text)
     for ch in {c for w in words for c in w if not c.isascii()}:
@@ -349,7 +350,9 @@ def _evidence(model: Model, text: str, lang: str, hint: str) -> bool:
                 and model.letter_freq(lang, ch) >= OWN_LETTER):
             return True
     if not (model.has_list(lang) and model.has_list(hint)):
-        return True
+        # the n-grams decide, but only over a real sentence: on one or two words they
+        # gave "May" and names on English pages to Somali, which has no list
+        return len(words) >= NO_LIST_WORDS
     own = other = 0
     for w in set(words):
         diff = model.zipf(w, lang) - model.zipf(w, hint)
@@ -370,6 +373,7 @@ PRIOR_WORDS = 2  # texts of at most this many words get the web-share prior
 PRIOR_WEIGHT = 0.15  # tempered log-odds: it tips near-ties ("hello": en over ms), no more
 MIN_SHARE = 0.2  # a language not in WEB_SHARE counts as this share
 CONTEXT_WORDS = 2  # listed words another language needs to take a sentence from its page
+NO_LIST_WORDS = 5  # a language without a word list takes no shorter line from its page
 WORD_MARGIN = 1.0  # Zipf units: a word ten times as frequent in one list as in the other
 RARE_LETTER = 1e-4  # a letter this rare in a language's profile is not one of its own
 OWN_LETTER = 5e-4  # ... and this frequent, it is

@@ -80,3 +80,13 @@ def test_page_script_counts_a_chinese_character_as_a_syllable() -> None:
     page = ["Yue liang dai biao wo de xin - Deng Li Jun", "你问我爱你有多深"]
     doc, _ = detect_page(page)
     assert doc.lang == "zh"
+
+
+@pytest.mark.parametrize("text", ["May", "Dan Hannan", "Kotaku"])
+def test_a_language_without_word_list_takes_no_short_line_from_its_page(text: str) -> None:
+    # Somali has n-grams but no word list: its n-grams alone took these English-page lines
+    assert detect(text, hint="en").lang in ("en", "und")
+
+
+def test_a_language_link_keeps_its_own_letters() -> None:
+    assert detect("Español", hint="en").lang == "es"  # ñ is Spanish's own letter
