@@ -353,12 +353,48 @@ def main() -> None:
             print(f"skipped {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
             continue
         results.append(evaluate(name, det, rows, web))
+        results[-1]["cold"] = cold_speed(name, det, rows)
         print(f"ran {name}: {results[-1]['tps']:,.0f} texts/s", file=sys.stderr)
     print(
         f"{len(rows)} texts ({per} per language and bucket, from row {args.offset}), "
         f"{len(web)} web lines"
     )
     report(results, rows, web, ld_langs)
+    print("\n## Cold per-call speed (texts/s): 300 sentences and 300 words or word pairs, "
+          "corpus's caches emptied before every call; corpus's detect_many over the set after "
+          "emptying them once")
+    print("| detector | sentences, per call | short, per call | sentences, batch | short, batch |")
+    print("|---|---|---|---|---|")
+    for r in results:
+        c = r["cold"]
+        print(f"| {r['name']} | {c[0]:,.0f} | {c[1]:,.0f} | "
+              + " | ".join(f"{x:,.0f}" if x else "—" for x in c[2:]) + " |")
+
+
+def cold_speed(name: str, det, rows) -> tuple[float, float, float | None, float | None]:
+    """Texts/s per call with nothing cached (corpus's caches emptied before each call, not
+    timed), and, for corpus, of one ``detect_many`` over the set."""
+    from corpus.stages.langid import detector as langid
+
+    sets = [[t for _, b, t in rows if b == "sentence"][::7][:300],
+            [t for _, b, t in rows if b != "sentence"][::13][:300]]
+    per_call, batch = [], []
+    for texts in sets:
+        spent = 0.0
+        for t in texts:
+            langid.clear_caches()
+            t0 = time.perf_counter()
+            det(t)
+            spent += time.perf_counter() - t0
+        per_call.append(len(texts) / spent)
+        if name.startswith("corpus") and "restricted" not in name:
+            langid.clear_caches()
+            t0 = time.perf_counter()
+            langid.detect_many(texts)
+            batch.append(len(texts) / (time.perf_counter() - t0))
+        else:
+            batch.append(None)
+    return per_call[0], per_call[1], batch[0], batch[1]
 
 
 if __name__ == "__main__":

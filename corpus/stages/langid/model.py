@@ -75,6 +75,7 @@ _SR_TABLE = str.maketrans(_SR_LAT)
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|@\w+|#\w+", re.IGNORECASE)
 LN10 = math.log(10.0)
 WORD_CACHE = 1 << 16  # distinct words whose rows are kept (about 50 MB at most)
+SUM_WORDS = 256  # new words whose n-gram rows are gathered at once (a few MB)
 MAX_WORDS = 4096  # words scored per text: far more than any decision needs
 assert MAX_WORDS <= WORD_CACHE // 4  # a chunk of new words always fits the table
 
@@ -443,7 +444,14 @@ class Model:
             rows[i, -2] = len(_CYR_RE.findall(words[i]))
 
     def _profile_sums(self, words: list[str]) -> np.ndarray:
-        """Each word's summed n-gram log-probabilities under each profile: (words, profiles)."""
+        """Each word's summed n-gram log-probabilities under each profile: (words, profiles).
+
+        In pieces of ``SUM_WORDS`` words: the gathered n-gram rows of a whole batch of new
+        words (tens of megabytes) made batch detection slower than one text at a time.
+        """
+        if len(words) > SUM_WORDS:
+            return np.concatenate([self._profile_sums(words[i : i + SUM_WORDS])
+                                   for i in range(0, len(words), SUM_WORDS)])
         ids: list[int] = []
         starts: list[int] = []
         for w in words:
