@@ -53,14 +53,18 @@ def test_single_common_words_lean_to_frequent_languages(text: str, lang: str) ->
     assert detect(text).lang == lang  # "hello" was ms 0.22
 
 
-def test_cli_detect_hello() -> None:
+@pytest.mark.parametrize(
+    ("text", "lang"), [("hello", "en"), ("Kaixo, zer moduz?", "eu"), ("Sawubona, unjani?", "zu")]
+)
+def test_cli_detect_acceptance(text: str, lang: str) -> None:
+    """Issue 18's acceptance lines, as a new user types them."""
     from click.testing import CliRunner
 
     from corpus.cli.detect import detect as detect_cmd
 
-    result = CliRunner().invoke(detect_cmd, ["hello"])
+    result = CliRunner().invoke(detect_cmd, [text])
     assert result.exit_code == 0, result.output
-    assert result.output.split("\t")[0] == "en"
+    assert result.output.split("\t")[0] == lang
 
 
 def test_menu_words_of_a_german_page_are_german_or_und() -> None:
