@@ -408,3 +408,36 @@ def test_html_in_headless_chromium(corpus_dir: Path, tmp_path: Path) -> None:
     shot = folder / "audit-report.png"
     _chromium(f"--screenshot={shot}", "--window-size=1200,1600", page.as_uri())
     assert shot.is_file() and shot.stat().st_size > 10_000
+
+
+GERMAN_PAGE = """Startseite
+Login
+Logout
+OK
+Suche
+Menü
+Newsletter
+Facebook
+Twitter
+Klapptext:
+Der Stadtrat hat am Dienstag den Haushalt für das kommende Jahr nach langer Debatte gebilligt.
+Die Opposition kritisierte die geplanten Ausgaben für den Straßenbau als viel zu hoch.
+War Mikao Usui Schamane? Diese Frage stellen sich viele Leser nach dem Erscheinen des Buches.
+Er zeigt die Mail der Kontaktperson in Arizona.
+Impressum
+Datenschutz
+Kontakt
+"""
+
+
+def test_audit_of_german_pages_names_german_not_menu_languages(tmp_path):
+    """Issue 18: one-word navigation gave the audit of German pages two dozen languages."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"page{i}.txt").write_text(GERMAN_PAGE.replace("Klapptext", f"Teil {i}"),
+                                             encoding="utf-8")
+    result = CliRunner().invoke(audit_cmd, [str(folder), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    audit = json.loads(result.output)
+    assert {row["lang"] for row in audit["languages"]} <= {"de", "und"}
