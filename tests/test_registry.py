@@ -30,7 +30,7 @@ def test_the_manifest_records_versions_and_old_files_keep_working():
 
 
 def test_a_version_that_does_not_exist_names_the_current_one():
-    with pytest.raises(ConfigError, match=r"'langid.v9' is not available .* now 'langid.v1'"):
+    with pytest.raises(ConfigError, match=r"'langid.v9' is not available .* now 'langid.v2'"):
         get_step("langid.v9")
 
 

@@ -418,3 +418,36 @@ def test_demo_seed_lists_the_russian_teaser_line(tmp_path: Path) -> None:
     line = next(li for li in result.output.splitlines() if "Заголовок открываемого" in li)
     assert ":36 " in line and " ru " in line
     assert all(cells(li) <= 80 for li in result.output.splitlines())
+
+
+GERMAN_PAGE = """Startseite
+Login
+Logout
+OK
+Suche
+Menü
+Newsletter
+Facebook
+Twitter
+Klapptext:
+Der Stadtrat hat am Dienstag den Haushalt für das kommende Jahr nach langer Debatte gebilligt.
+Die Opposition kritisierte die geplanten Ausgaben für den Straßenbau als viel zu hoch.
+War Mikao Usui Schamane? Diese Frage stellen sich viele Leser nach dem Erscheinen des Buches.
+Er zeigt die Mail der Kontaktperson in Arizona.
+Impressum
+Datenschutz
+Kontakt
+"""
+
+
+def test_audit_of_german_pages_names_german_not_menu_languages(tmp_path):
+    """Issue 18: one-word navigation gave the audit of German pages two dozen languages."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"page{i}.txt").write_text(GERMAN_PAGE.replace("Klapptext", f"Teil {i}"),
+                                             encoding="utf-8")
+    result = CliRunner().invoke(audit_cmd, [str(folder), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    audit = json.loads(result.output)
+    assert {row["lang"] for row in audit["languages"]} <= {"de", "und"}

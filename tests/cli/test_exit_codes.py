@@ -53,7 +53,7 @@ def test_target_languages_and_step_overrides_reach_the_steps(inputs):
     plan = dry_run(str(inputs), "--target", "de", "--languages", "en,ru", "--device", "auto",
                    "--models-dir", "/models")
     steps = plan["pipeline"]["steps"]
-    langid = [s for s in steps if s["use"] == "langid.v1"]
+    langid = [s for s in steps if s["use"] == "langid.v2"]
     [translate] = [s for s in steps if s["use"] == "translate.v2"]
     assert len(langid) == 2 and all(s["languages"] == ["en", "ru"] for s in langid)
     assert translate["target"] == "de" and translate["device"] == "auto"

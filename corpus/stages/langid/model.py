@@ -33,6 +33,11 @@ PROFILES = Path(__file__).with_name("data") / "profiles.npz"
 
 # langdetect profile name -> our code; zh-cn and zh-tw both answer "zh".
 PROFILE_CODES = {"no": "nb", "zh-cn": "zh", "zh-tw": "zh"}
+# A profile of Serbian written in Cyrillic (built from LibreOffice's Serbian by build.py):
+# not a language of its own but a second model of sr's Cyrillic words, beside their Latin
+# transliteration scored as Serbo-Croatian; a word takes the better of the two. The
+# transliteration alone lost Serbian without ђ/ћ to Macedonian.
+SR_CYRILLIC = "sr-Cyrl"
 
 # Languages without a langdetect profile, scored with a close relative's n-grams ("proxy") and
 # told apart by their own word list and alphabet. be/kk/mn have neither list nor profile: they
@@ -70,6 +75,7 @@ _SR_TABLE = str.maketrans(_SR_LAT)
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|@\w+|#\w+", re.IGNORECASE)
 LN10 = math.log(10.0)
 WORD_CACHE = 1 << 16  # distinct words whose rows are kept (about 50 MB at most)
+SUM_WORDS = 256  # new words whose n-gram rows are gathered at once (a few MB)
 MAX_WORDS = 4096  # words scored per text: far more than any decision needs
 assert MAX_WORDS <= WORD_CACHE // 4  # a chunk of new words always fits the table
 
@@ -177,8 +183,12 @@ class Profiles:
     n_words: np.ndarray
 
 
-def profiles_from_langdetect() -> Profiles:
-    """Read the profiles from langdetect's package (55 JSON files; about 0.3 s)."""
+def profiles_from_langdetect(
+    extra: dict[str, tuple[dict[str, int], list[int]]] | None = None,
+) -> Profiles:
+    """Read the profiles from langdetect's package (55 JSON files; about 0.3 s), plus the
+    *extra* ones ``{name: (gram counts, totals per length)}`` built by
+    :mod:`corpus.stages.langid.build` for languages langdetect lacks."""
     import json
 
     from langdetect import detector_factory
@@ -186,11 +196,16 @@ def profiles_from_langdetect() -> Profiles:
     prof_dir = Path(detector_factory.PROFILES_DIRECTORY)
     names = sorted(p.name for p in prof_dir.iterdir() if not p.name.startswith("."))
     data = [json.loads((prof_dir / n).read_text(encoding="utf-8")) for n in names]
+    for name, (freq, n_words) in sorted((extra or {}).items()):
+        if name in names:
+            raise ValueError(f"profile {name!r} is langdetect's already")
+        names.append(name)
+        data.append({"freq": freq, "n_words": n_words})
     grams = sorted({g for d in data for g in d["freq"]})
     index = {g: i for i, g in enumerate(grams)}
     rows, cols, counts = [], [], []
     for j, d in enumerate(data):
-        for g, c in d["freq"].items():
+        for g, c in sorted(d["freq"].items()):
             rows.append(index[g])
             cols.append(j)
             counts.append(c)
@@ -275,13 +290,15 @@ class Model:
         self.logp[prof.rows, prof.cols] = (np.log(freq) / self.params.char_temp).astype(np.float32)
         self.profile_names = names  # columns of the matrix, langdetect's names
         self.profile_langs = [PROFILE_CODES.get(n, n) for n in names]
+        self.sr_cyr_col = names.index(SR_CYRILLIC) if SR_CYRILLIC in names else None
         # the languages we answer: every profile language plus the proxied ones
-        self.langs = sorted(set(self.profile_langs) | set(PROXIES))
+        self.langs = sorted((set(self.profile_langs) - {SR_CYRILLIC}) | set(PROXIES))
         self.lang_index = {lang: i for i, lang in enumerate(self.langs)}
         # for each answer language, the profile column scoring its n-grams (zh: both columns)
         cols: dict[str, list[int]] = {}
         for j, lang in enumerate(self.profile_langs):
-            cols.setdefault(lang, []).append(j)
+            if lang != SR_CYRILLIC:
+                cols.setdefault(lang, []).append(j)
         for lang, base in PROXIES.items():
             cols[lang] = cols[base]
         self.columns = cols
@@ -309,6 +326,31 @@ class Model:
         self._offset = np.array([self.params.char_offset - PROXY_MARGIN.get(lang, 0.0)
                                  for lang in self.langs])
         self._lex_of_lang = np.array([self._lex_col.get(lang, -1) for lang in self.langs])
+        self._letters = _letter_freqs(prof, self.profile_langs)
+        for lang, base in PROXIES.items():
+            self._letters.setdefault(lang, self._letters.get(base, {}))
+        for lang, alphabet in ALPHABETS.items():
+            self._letters[lang] = dict.fromkeys(alphabet, 1.0)
+
+    def letter_freq(self, lang: str, letter: str) -> float:
+        """How often *letter* (lower-cased) occurs among *lang*'s letters, from its n-gram
+        profile (0.0 when the profile never saw it): tells a language's own letters (ñ in
+        Spanish, 2e-3) from those of names and loanwords (é in German, 4e-4)."""
+        return self._letters.get(lang, {}).get(letter, 0.0)
+
+    def zipf(self, word: str, lang: str) -> float:
+        """*word*'s Zipf frequency in *lang*'s word list; 0.0 when the list lacks it (or
+        *lang* has none)."""
+        col = self._lex_col.get(lang)
+        if col is None:
+            return 0.0
+        langs, zipf = self.lexicon.entries(word)
+        hits = np.flatnonzero(langs == col)
+        return float(zipf[hits[0]]) if len(hits) else 0.0
+
+    def has_list(self, lang: str) -> bool:
+        """Whether *lang* has a word list, so that :meth:`zipf` can speak for it."""
+        return lang in self.lexicon_langs
 
     def clear_cache(self) -> None:
         """Forget the per-word rows (they are recomputed on demand; results do not change)."""
@@ -323,7 +365,7 @@ class Model:
     def gram_ids(self, word: str) -> list[int]:
         """Indices of a word's known 1-, 2- and 3-grams, extracted the way langdetect does."""
         grams: list[str] = []
-        for piece in _normalized(word).split(" "):
+        for piece in normalized(word).split(" "):
             if not piece:
                 continue
             padded = f" {piece} "
@@ -385,6 +427,9 @@ class Model:
                                                                            strict=True)])
             char_sr[cyr] = (self._profile_sums(latin)[:, self.hr_col] * ratio
                             + self.params.char_offset)
+            if self.sr_cyr_col is not None:
+                char_sr[cyr] = np.maximum(char_sr[cyr],
+                                          prof[cyr, self.sr_cyr_col] + self.params.char_offset)
             zipf_sr[cyr] = self._zipf(latin)
         hr = self._lex_col.get("hr")
         rows[:, 2 * n_lang] = char_sr
@@ -399,7 +444,14 @@ class Model:
             rows[i, -2] = len(_CYR_RE.findall(words[i]))
 
     def _profile_sums(self, words: list[str]) -> np.ndarray:
-        """Each word's summed n-gram log-probabilities under each profile: (words, profiles)."""
+        """Each word's summed n-gram log-probabilities under each profile: (words, profiles).
+
+        In pieces of ``SUM_WORDS`` words: the gathered n-gram rows of a whole batch of new
+        words (tens of megabytes) made batch detection slower than one text at a time.
+        """
+        if len(words) > SUM_WORDS:
+            return np.concatenate([self._profile_sums(words[i : i + SUM_WORDS])
+                                   for i in range(0, len(words), SUM_WORDS)])
         ids: list[int] = []
         starts: list[int] = []
         for w in words:
@@ -558,11 +610,27 @@ class _Plan:
     sr: int | None  # position of Serbian, scored through its Latin transliteration
 
 
+def _letter_freqs(prof: Profiles, langs: list[str]) -> dict[str, dict[str, float]]:
+    """Each profile language's letters (lower-cased) with their share of its letters, from
+    the profile's 1-grams (capitals counted with their small letter)."""
+    out: dict[str, dict[str, float]] = {}
+    ones = prof.sizes == 1
+    for row, col, count in zip(prof.rows[ones].tolist(), prof.cols[ones].tolist(),
+                               prof.counts[ones].tolist(), strict=True):
+        letter = prof.grams[row].lower()
+        if letter.isalpha():
+            table = out.setdefault(langs[col], {})
+            share = count / prof.n_words[col, 0]
+            table[letter] = table.get(letter, 0.0) + share
+    return out
+
+
 def _foreign_letters(alphabet: frozenset[str]) -> re.Pattern[str]:
     return re.compile("[" + "".join(sorted(set(_CYR_COMMON) - alphabet)) + "]")
 
 
-def _normalized(text: str) -> str:
+def normalized(text: str) -> str:
+    """*text* as langdetect sees it before cutting n-grams (its character classes merged)."""
     from langdetect.utils.ngram import NGram
 
     text = NGram.normalize_vi(text)

@@ -18,7 +18,7 @@ from corpus.stages.langid import detector as langid
 from corpus.textnorm import normalize_text
 
 
-@register("langid", version=1)
+@register("langid", version=2)
 @dataclass
 class LangId(Step):
     """Detect languages with ``corpus.stages.langid``; ``languages`` restricts the answers."""

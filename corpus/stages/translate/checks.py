@@ -49,7 +49,9 @@ DEFAULT_DENSITY = 1.1  # languages not measured: between English and the Europea
 RATIO_MIN_CHARS = 10  # shorter sources: a ratio says little ("Да." → "Yes.")
 MAX_COPY_RATIO = 0.8
 COPY_MIN_WORDS = 4
-MIN_WRONG_PROB = 0.5
+# another language is the top answer despite the target's 30:1 prior, and at least this sure
+# (calibrated probabilities: a two-word German output copied into English is 0.48)
+MIN_WRONG_PROB = 0.4
 LOOP_MIN_CHARS = 12
 _LOOP = re.compile(r"(.{1,30}?)\1{2,}", re.S)
 _LETTER = re.compile(r"[^\W\d_]")
@@ -131,7 +133,8 @@ def check_pairs(sources: Sequence[str], outputs: Sequence[str], src: str, tgt: s
         target = "zh" if tgt == "zt" else tgt
         if target in supported_languages():
             todo = [i for i, o in enumerate(outputs) if o.strip()]
-            guesses = detect_many([outputs[i] for i in todo], hints=[target] * len(todo))
+            guesses = detect_many([outputs[i] for i in todo], hints=[target] * len(todo),
+                                 context=False)
             for i, guess in zip(todo, guesses, strict=True):
                 lang = argos_code(guess.lang)
                 if lang not in ("und", target) and guess.prob >= MIN_WRONG_PROB:

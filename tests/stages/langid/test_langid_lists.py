@@ -127,3 +127,68 @@ def test_folded_spellings() -> None:
     assert again == lists  # idempotent: rebuilding from a built lexicon adds nothing
     # Czech typed without diacritics is read by its words ("včera večer")
     assert detect("vcera vecer").lang == "cs"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Kaixo, zer moduz?", "eu"),  # issue 18's acceptance lines
+        ("Sawubona, unjani?", "zu"),
+        ("Mi ŝatas legi librojn en la biblioteko.", "eo"),
+        ("Tá an aimsir go deas inniu.", "ga"),
+        ("Ég er að fara heim núna.", "is"),
+        ("Bu gün hava çox gözəldir.", "az"),
+    ],
+)
+def test_languages_built_from_catalogues(text: str, lang: str) -> None:
+    assert detect(text).lang == lang
+
+
+def test_new_languages_are_supported_with_profiles() -> None:
+    from corpus.stages.langid.detector import supported_languages
+    from corpus.stages.langid.model import load_profiles
+
+    names = set(load_profiles().names)
+    assert set(langid_build.NEW_PROFILES) <= names <= set(supported_languages()) | {
+        "no", "zh-cn", "zh-tw", "sr-Cyrl"}
+
+
+def test_catalogue_text_loses_placeholders_and_accelerators(tmp_path: Path) -> None:
+    """A real .mo written by Python's msgfmt layout: placeholders, acronyms and accelerator
+    marks are not the language's text; untranslated strings are skipped."""
+    import struct
+
+    pairs = sorted({"Open %s": "Fungua %s", "_Save": "_Hifadhi", "GNOME": "GNOME",
+                    "%COLUMNNUMBER column": "Safu %COLUMNNUMBER"}.items())
+    ids = b"".join(k.encode() + b"\0" for k, _ in pairs)
+    strs = b"".join(v.encode() + b"\0" for _, v in pairs)
+    n = len(pairs)
+    start = 7 * 4 + 16 * n
+    table_ids, table_strs, off = [], [], start
+    for k, _ in pairs:
+        table_ids.append((len(k.encode()), off))
+        off += len(k.encode()) + 1
+    for _, v in pairs:
+        table_strs.append((len(v.encode()), off))
+        off += len(v.encode()) + 1
+    data = struct.pack("<7I", 0x950412DE, 0, n, 28, 28 + 8 * n, 0, 0)
+    data += b"".join(struct.pack("<2I", *t) for t in table_ids + table_strs) + ids + strs
+    folder = tmp_path / "usr/share/locale/sw/LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "test.mo").write_bytes(data)
+    texts = langid_build.catalogue_texts(tmp_path, "sw")
+    assert sorted(" ".join(t.split()) for t in texts) == ["Fungua", "Hifadhi", "Safu"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # Serbian without ђ/ћ, once read as Macedonian, and Macedonian itself
+        ("Влада је усвојила нови закон о раду и запошљавању.", "sr"),
+        ("Државни секретар је рекао да су преговори завршени.", "sr"),
+        ("Владата го усвои новиот закон за работа.", "mk"),
+        ("Претседателот изјави дека преговорите се завршени.", "mk"),
+    ],
+)
+def test_serbian_cyrillic_against_macedonian(text: str, lang: str) -> None:
+    assert detect(text).lang == lang

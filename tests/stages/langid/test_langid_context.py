@@ -1,0 +1,96 @@
+"""A line inside a page keeps the page's language unless it shows another; short lines
+without a page lean towards the languages the web is written in."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.stages.langid.detector import detect, detect_page
+
+# (text, page language, expected): real lines from German, English and French pages that
+# n-grams alone gave to a third language (issue 18)
+IN_PAGE = [
+    ("Er zeigt die Mail der Kontaktperson in Arizona.", "de", "de"),  # was da 0.56
+    ("War Mikao Usui Schamane?", "de", "de"),  # was sw 0.99
+    ("Datenschutz", "de", "de"),
+    ("Login", "fr", "fr"),  # was id
+]
+
+
+@pytest.mark.parametrize(("text", "page", "lang"), IN_PAGE)
+def test_sentence_keeps_its_page_language(text: str, page: str, lang: str) -> None:
+    assert detect(text, hint=page).lang == lang
+
+
+@pytest.mark.parametrize(("text", "page"), [("OK", "de"), ("Logout", "de"), ("Klapptext:", "de")])
+def test_one_word_without_evidence_is_page_language_or_und(text: str, page: str) -> None:
+    # "OK" was sk, "Logout" id 0.9999, "Klapptext:" sv 0.79 on German pages: no third
+    # language without evidence
+    assert detect(text, hint=page).lang in (page, "und")
+
+
+@pytest.mark.parametrize(
+    ("text", "page", "lang"),
+    [
+        # several words of the other language's list, none of the page's own
+        ("The festival opens on Friday with a concert in the main square.", "de", "en"),
+        ("Read more", "de", "en"),
+        ("Der Stadtrat hat den Haushalt für das kommende Jahr gebilligt.", "en", "de"),
+        # a letter of the other language's own (ñ is not German)
+        ("El año que viene", "de", "es"),
+        # the script always decides
+        ("Подписаться", "de", "ru"),
+    ],
+)
+def test_strong_evidence_still_wins_over_the_page(text: str, page: str, lang: str) -> None:
+    assert detect(text, hint=page).lang == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"), [("hello", "en"), ("Hello", "en"), ("Share", "en"), ("Weiter", "de")]
+)
+def test_single_common_words_lean_to_frequent_languages(text: str, lang: str) -> None:
+    assert detect(text).lang == lang  # "hello" was ms 0.22
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"), [("hello", "en"), ("Kaixo, zer moduz?", "eu"), ("Sawubona, unjani?", "zu")]
+)
+def test_cli_detect_acceptance(text: str, lang: str) -> None:
+    """Issue 18's acceptance lines, as a new user types them."""
+    from click.testing import CliRunner
+
+    from corpus.cli.detect import detect as detect_cmd
+
+    result = CliRunner().invoke(detect_cmd, [text])
+    assert result.exit_code == 0, result.output
+    assert result.output.split("\t")[0] == lang
+
+
+def test_menu_words_of_a_german_page_are_german_or_und() -> None:
+    page = [
+        "OK", "Logout", "Login", "Home", "Kontakt", "Impressum", "Suche", "Newsletter",
+        "Klapptext:", "Start", "Menu", "Facebook", "Twitter", "More",
+        "Der Stadtrat hat am Dienstag den Haushalt für das kommende Jahr gebilligt.",
+        "Die Opposition kritisierte die geplanten Ausgaben für den Straßenbau scharf.",
+    ]
+    doc, segs = detect_page(page, body=[False] * 14 + [True, True])
+    assert doc.lang == "de"
+    assert {g.lang for g in segs} <= {"de", "und"}
+
+
+def test_page_script_counts_a_chinese_character_as_a_syllable() -> None:
+    # a pinyin title longer in letters than the Chinese line beside it
+    page = ["Yue liang dai biao wo de xin - Deng Li Jun", "你问我爱你有多深"]
+    doc, _ = detect_page(page)
+    assert doc.lang == "zh"
+
+
+@pytest.mark.parametrize("text", ["May", "Dan Hannan", "Kotaku"])
+def test_a_language_without_word_list_takes_no_short_line_from_its_page(text: str) -> None:
+    # Somali has n-grams but no word list: its n-grams alone took these English-page lines
+    assert detect(text, hint="en").lang in ("en", "und")
+
+
+def test_a_language_link_keeps_its_own_letters() -> None:
+    assert detect("Español", hint="en").lang == "es"  # ñ is Spanish's own letter
