@@ -147,6 +147,12 @@ class Step:
         return doc.hashes.get(self.prehash_key) if doc.hashes else None
 
 
+# Segments a batch may hold before it is decided: far above a batch of web pages (256 of
+# ~70 segments), so only the parts of huge documents make batches shorter. Every batch
+# step decides with sequential semantics, so where a batch ends changes no outcome.
+BATCH_SEGMENTS = 100_000
+
+
 class BatchStep(Step):
     """A corpus-wide step that decides a batch of documents at a time.
 
@@ -164,11 +170,15 @@ class BatchStep(Step):
     def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
         size = self.batch_len()
         batch: list[Document] = []
+        held = 0
         for doc in docs:
             batch.append(doc)
-            if len(batch) >= size:
+            held += len(doc.segments)
+            # bounded in segments too: 256 parts of one 200 MB document held every
+            # segment and sentence of it here at once (2.3 GB in the main process)
+            if len(batch) >= size or held >= BATCH_SEGMENTS:
                 yield from self.decide(batch)
-                batch = []
+                batch, held = [], 0
         yield from self.decide(batch)
 
     def decide(self, batch: list[Document]) -> list[Document]:  # pragma: no cover

@@ -66,3 +66,30 @@ def test_a_broken_backend_is_named_not_an_unknown_step(tmp_path):
 def test_the_default_pipeline_names_only_registered_steps():
     pipe = load_pipeline()
     assert all(get_step(s.name) is type(s) for s in pipe.steps)
+
+
+def test_batch_steps_cut_batches_by_segments_and_still_see_across_them():
+    """The parts of a huge document are not all held in one batch (256 documents of
+    40,000 segments each would be), and a duplicate across a batch's end is still found."""
+    from corpus.records import Document, Segment, Source
+    from corpus.registry import BATCH_SEGMENTS
+    from corpus.stages.dedup.exact import ExactDedup
+
+    sizes: list[int] = []
+
+    class Recording(ExactDedup):
+        def decide(self, batch):
+            sizes.append(sum(len(d.segments) for d in batch))
+            return super().decide(batch)
+
+    def part(n: int, same_as: int | None = None) -> Document:
+        k = n if same_as is None else same_as
+        segs = [Segment(text=f"line {i} of part {k}", span=(0, 1)) for i in range(40_000)]
+        return Document(id=f"p{n}", source=Source(path="big.txt"), segments=segs)
+
+    step = Recording()
+    step.prepare()
+    out = list(step([part(n) for n in range(5)] + [part(5, same_as=0)]))
+    assert max(sizes) <= BATCH_SEGMENTS + 40_000 and len(sizes) >= 2
+    assert [d.status for d in out][:5] == ["kept"] * 5
+    assert out[5].status.startswith("dropped:duplicate")  # a batch later than its original
