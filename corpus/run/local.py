@@ -234,6 +234,11 @@ class PoolExecutor(ChunkedExecutor):
             max_workers=workers, initializer=init_worker,
             initargs=(steps, input_cfg, os.getpid()),
         )
+        # Fork the workers now, while this process holds the models and little else:
+        # the pool forks on its first task, which came after the main process had read
+        # the first input; a 200 MB JSONL line then lived on in every worker's copy of
+        # its memory (largest worker 955 MiB PSS, against 470 for the same text as a file).
+        self.pool.submit(os.getpid).result()
 
     def _ordered(
         self,
