@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
+from typing import Any, AnyStr
 
 from corpus.ingest import html
 from corpus.ingest.config import InputConfig
@@ -92,11 +92,7 @@ def content_documents(
         start, end = cuts[i], cuts[i + 1]
         if i:
             lines += text.count("\n", cuts[i - 1], start)
-        part_source = replace(source, notes=[*source.notes,
-                                             f"part {i + 1} of {n}: text over "
-                                             f"{cfg.max_document_mb} M characters"])
-        part_meta = {**(meta or {}), "part": i + 1, "parts": n, "part_offset": start,
-                     "part_line": lines}
+        part_source, part_meta = part_of(source, meta, i, n, start, lines, cfg)
         if fmt == "html" and i == 0:
             part_source.notes.append("a page this large is read by its structure, "
                                      "without trafilatura")
@@ -109,15 +105,33 @@ def part_cuts(text: str, limit: int) -> list[int]:
     cuts = [0]
     while len(text) - cuts[-1] > limit:
         start = cuts[-1]
-        end = start + limit
-        cut = text.rfind("\n\n", end - limit // 10, end - 1)
-        if cut >= 0:
-            cuts.append(cut + 2)
-            continue
-        cut = text.rfind("\n", start, end)
-        cuts.append(cut + 1 if cut > start else end)
+        cuts.append(start + cut_point(text[start:start + limit], limit))
     cuts.append(len(text))
     return cuts
+
+
+def cut_point(block: AnyStr, limit: int) -> int:
+    """Where a part that starts at *block* ends: after a blank line in its last tenth,
+    else after its last line break, else at its end. The one rule for text
+    (:func:`part_cuts`) and for the bytes of a file read a part at a time."""
+    blank, newline = ("\n\n", "\n") if isinstance(block, str) else (b"\n\n", b"\n")
+    cut = block.rfind(blank, len(block) - limit // 10, len(block) - 1)  # type: ignore[arg-type]
+    if cut >= 0:
+        return cut + 2
+    cut = block.rfind(newline)  # type: ignore[arg-type]
+    return cut + 1 if cut > 0 else len(block)
+
+
+def part_of(
+    source: Source, meta: dict[str, Any] | None, i: int, n: int, offset: int, lines: int,
+    cfg: InputConfig, how: str = "",
+) -> tuple[Source, dict[str, Any]]:
+    """The source and meta of part *i* of *n*: a note that says so, and ``part``,
+    ``parts``, ``part_offset`` (characters before it), ``part_line`` (lines before it)."""
+    note = f"part {i + 1} of {n}: text over {cfg.max_document_mb} M characters{how}"
+    part_meta = {**(meta or {}), "part": i + 1, "parts": n, "part_offset": offset,
+                 "part_line": lines}
+    return replace(source, notes=[*source.notes, note]), part_meta
 
 
 def _text_origin(source: Source, n_segments: int, cfg: InputConfig) -> str:

@@ -11,7 +11,13 @@ from typing import BinaryIO
 from corpus.ingest import html
 from corpus.ingest.config import InputConfig
 from corpus.ingest.decode import BOMS, binary_reason, decode
-from corpus.ingest.documents import content_document, content_documents, status_document
+from corpus.ingest.documents import (
+    content_document,
+    content_documents,
+    cut_point,
+    part_of,
+    status_document,
+)
 from corpus.ingest.jsonl import looks_like_jsonl, read_jsonl
 from corpus.ingest.sources import InputRef
 from corpus.ingest.streams import ByteSource, Rejected, open_failure, open_input
@@ -183,31 +189,23 @@ def _streamed_text(
             text = raw.decode(codec, "replace")
             replaced = True
         del raw
-        notes = [*source.notes, *probe.notes, f"part {i + 1} of {n}: text over "
-                 f"{cfg.max_document_mb} M characters, read a part at a time"]
+        base = replace(source, notes=[*source.notes, *probe.notes])
         if replaced:
-            notes.append(f"replaced bytes that are not {codec} with U+FFFD")
-        part_source = replace(source, notes=notes)
-        meta = {"part": i + 1, "parts": n, "part_offset": chars, "part_line": lines}
+            base.notes.append(f"replaced bytes that are not {codec} with U+FFFD")
+        part_source, meta = part_of(base, None, i, n, chars, lines, cfg,
+                                    ", read a part at a time")
         chars += len(text)
         lines += text.count("\n")
         yield content_document(part_source, text, "text", cfg, meta)
 
 
 def _byte_cuts(f: BinaryIO, size: int, limit: int, start: int) -> list[int]:
-    """Byte offsets ``[start, …, size]`` cutting the file after a blank line (else a line
-    break, else at the size) into parts of at most *limit* bytes (so characters)."""
+    """Byte offsets ``[start, …, size]`` cutting the file into parts of at most *limit*
+    bytes (so characters), by :func:`cut_point`'s rule."""
     cuts = [start]
     while size - cuts[-1] > limit:
-        begin = cuts[-1]
-        f.seek(begin)
-        block = f.read(limit)
-        cut = block.rfind(b"\n\n", len(block) - limit // 10, len(block) - 1)
-        if cut >= 0:
-            cuts.append(begin + cut + 2)
-            continue
-        cut = block.rfind(b"\n")
-        cuts.append(begin + cut + 1 if cut > 0 else begin + len(block))
+        f.seek(cuts[-1])
+        cuts.append(cuts[-1] + cut_point(f.read(limit), limit))
     cuts.append(size)
     return cuts
 
