@@ -25,7 +25,7 @@ from corpus.cli.spm import spm
 from corpus.cli.translate import translate
 from corpus.run import signals
 
-INTERRUPTED = (128 + 2, 128 + 15)  # SIGINT, SIGTERM: the codes of an interrupted command
+INTERRUPTED = {128 + sig for sig in signals.SIGNALS}  # an interrupted command's codes
 
 
 @click.group(cls=CorpusGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -250,9 +250,9 @@ class PoolExecutor(ChunkedExecutor):
         window: deque[tuple[Future, int, int]] = deque()
         limit = max(2, int(WINDOW_PER_WORKER * self.workers))
         # Text in flight, at most: a few pieces per worker. A task's results (every
-        # segment and sentence of its text, unpickled here) are tens of times its text,
-        # and finished tasks wait here for the ones before them: a 24 MB window held
-        # ~860 MB of results in the main process on one 20 MB document.
+        # segment and sentence of its text, unpickled here) weigh tens of times its
+        # text, and finished tasks wait here for the ones before them; the parts of one
+        # huge document are each a task as heavy as a whole piece.
         budget = (2 * self.workers + 1) * PIECE_BYTES
         held = 0
         for refs, docs, n_refs in tasks:
@@ -261,17 +261,16 @@ class PoolExecutor(ChunkedExecutor):
             held += weight
             # bounded in tasks (many small inputs) and in bytes (the parts of a big one)
             while window and (len(window) >= limit or (held > budget and len(window) > 1)):
-                future, n, w = window.popleft()
-                held -= w
-                yield from self._collect((future, n), first, on_done)
+                future, n_refs, weight = window.popleft()
+                held -= weight
+                yield from self._collect(future, n_refs, first, on_done)
         while window:
-            future, n, _ = window.popleft()
-            yield from self._collect((future, n), first, on_done)
+            future, n_refs, _ = window.popleft()
+            yield from self._collect(future, n_refs, first, on_done)
 
     def _collect(
-        self, item: tuple[Future, int], first: int, on_done: Callable[[int], None] | None
+        self, future: Future, n_refs: int, first: int, on_done: Callable[[int], None] | None
     ) -> Iterator[Document]:
-        future, n_refs = item
         try:
             docs, stats, cpu = future.result()
         except BrokenProcessPool:
