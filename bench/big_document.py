@@ -8,7 +8,9 @@ one plain-text file and into one single-line JSONL record: nothing in them is a 
 boundary the reader can see, so the document is cut into ``[input] max_document_mb``
 parts. Each build runs ``corpus build -p pipelines/clean.toml`` (audit included) in a
 fresh process; memory is sampled every 50 ms as PSS, for the whole process tree, the
-main process and the largest worker.
+main process and the largest worker. The share of segments kept is printed beside the
+share kept when the same pages are built as separate documents: a dump of pages is not
+one page, and should keep about as much.
 """
 
 from __future__ import annotations
@@ -23,17 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build import DATA, PIPELINE, documents, prepare  # bench/build.py
-
-
-def pss(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
+from build import DATA, PIPELINE, documents, prepare, pss  # bench/build.py
 
 
 def children(pid: int) -> list[int]:
@@ -83,8 +75,10 @@ def run(path: Path, workers: int) -> dict:
             return {"code": code, "wall": wall, **peak}
         lines = (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()
         docs = [json.loads(line) for line in lines]
+        segments = json.loads((out / "manifest.json").read_text())["counts"]["segments"]
         return {"code": 0, "wall": wall, "parts": max((d.get("parts", 1) for d in docs),
-                                                       default=0), **peak}
+                                                       default=0),
+                "kept": segments["kept"] / max(segments["total"], 1), **peak}
 
 
 def main() -> None:
@@ -92,6 +86,8 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=20.0)
     parser.add_argument("--forms", default="text,jsonl")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-pages", dest="pages", action="store_false",
+                        help="skip the build of the same pages as separate documents")
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
     paths = make_inputs(args.mb)
@@ -101,8 +97,13 @@ def main() -> None:
         mib = {k: r[k] / 2**20 for k in ("tree", "main", "worker")}
         status = "completed" if r["code"] == 0 else f"FAILED (exit {r['code']})"
         print(f"{form:5} {size:6.1f} MB, -j{args.workers}: {status} in {r['wall']:.0f} s, "
-              f"{r.get('parts', '?')} parts; peak PSS {mib['tree']:.0f} MiB "
-              f"(main {mib['main']:.0f}, largest worker {mib['worker']:.0f})", flush=True)
+              f"{r.get('parts', '?')} parts, {100 * r.get('kept', 0):.1f} % of segments "
+              f"kept; peak PSS {mib['tree']:.0f} MiB (main {mib['main']:.0f}, largest "
+              f"worker {mib['worker']:.0f})", flush=True)
+    if args.pages:  # the same pages as separate documents: what a dump should keep
+        r = run(prepare(args.mb, 1)["b"], args.workers)
+        print(f"the same pages one by one: {100 * r.get('kept', 0):.1f} % of segments kept",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -126,14 +126,19 @@ def tree_memory(pid: int) -> int:
     while todo:
         p = todo.pop()
         todo.extend(children.get(p, []))
-        try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1]) * 1024
-                    break
-        except OSError:
-            continue
+        total += pss(p)
     return total
+
+
+def pss(pid: int) -> int:
+    """The proportional set size of *pid* in bytes (0 once it has exited)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def run_build(folder: Path, workers: int, pipeline: Path) -> dict[str, float | dict]:
