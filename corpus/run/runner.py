@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus.audit import write_reports
+from corpus.audit import report_stats, write_reports
 from corpus.config import Pipeline
 from corpus.errors import ConfigError, FatalError, Interrupted, MismatchError
 from corpus.ingest import InputRef, expand_inputs
@@ -300,6 +300,10 @@ class Runner:
             skipped = len(refs) - len(new_refs)
             refs[:] = new_refs
             del new_refs, known
+        if self.pipe.output.audit and resume_state is None and append_state is None:
+            writer.audit = report_stats()  # every row is this run's: no pass over the files
+            # the manifest's target, known before the first sentence is counted
+            writer.audit.set_target(self.pipe.resolved().get("target"))
         cut = shards(refs, self.opt.shard_mb, self.opt.shard_files)
         if resume_state is not None:
             skipped = sum(len(s) for s in cut[:first_shard]) + (self.appended or 0)
@@ -337,7 +341,8 @@ class Runner:
                 # the workers' work is done: their memory (the models, ~400 MB each on a
                 # large document) is not held through the audit's pass over the output
                 self.executor.shutdown()
-                write_reports(writer.staging.dir, manifest)
+                write_reports(writer.staging.dir, manifest, writer.audit)
+                writer.audit = None
             writer.write_manifest(manifest)
             # From here the run is complete: a marker lets a later --resume finish the
             # renames if this process dies half-way through them (roll forward). A

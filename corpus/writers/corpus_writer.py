@@ -20,12 +20,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corpus.records import Document, Sentence
 from corpus.writers.config import OutputConfig
 from corpus.writers.jsonl import document_row, dumps, segment_row, sentence_row
 from corpus.writers.staging import StagedFiles, Staging
+
+if TYPE_CHECKING:
+    from corpus.audit.stats import AuditStats
 
 INPUTS_FILE = ".inputs.jsonl"  # staged side file; spliced into manifest.json, never committed
 
@@ -146,6 +149,11 @@ class CorpusWriter:
         self._current: InputTally | None = None
         self.n_inputs = 0
         self.facts: dict[str, dict[str, Any]] = {}
+        # The audit's figures, gathered from the rows as they are written (the same rows
+        # the files get, so the same audit as a pass over the files would give), while the
+        # workers are busy: a second pass after the run was serial time for --workers N.
+        # None when the files hold rows this process did not write (--resume, --append).
+        self.audit: AuditStats | None = None
         for name in ("documents.jsonl", "segments.jsonl", "sentences.jsonl", INPUTS_FILE):
             self.files.open(name)
 
@@ -154,9 +162,13 @@ class CorpusWriter:
 
     def add(self, doc: Document) -> None:
         self._tally(doc)
-        self._line("documents.jsonl", dumps(document_row(doc)))
+        doc_row = document_row(doc)
+        self._line("documents.jsonl", dumps(doc_row))
+        seg_rows: list[dict[str, Any]] = []
+        sent_rows: list[dict[str, Any]] = []
         for index, seg in enumerate(doc.segments):
             row = segment_row(doc, index, seg)
+            seg_rows.append(row)
             self._line("segments.jsonl", dumps(row))
             if row["kept"]:
                 self.counts.segments_kept[seg.lang] += 1
@@ -173,11 +185,14 @@ class CorpusWriter:
                     self.counts.sentence_reasons[sent.reason or "unknown"] += 1
                     continue
                 self._line("sentences.jsonl", dumps(srow))
+                sent_rows.append(srow)
                 self.counts.sentences[sent.lang] += 1
                 self.counts.characters[sent.lang] += len(sent.text)
                 if self.output.mono:
                     self._line(f"mono/{safe_name(sent.lang)}.txt", sent.text)
                 write_translation(self._line, self.counts, self.output, sent, srow["id"])
+        if self.audit is not None:
+            self.audit.add(doc_row, seg_rows, sent_rows)
 
     def _tally(self, doc: Document) -> None:
         kind = doc.status.split(":", 1)[0]

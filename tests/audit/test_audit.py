@@ -408,6 +408,29 @@ def test_build_writes_audit_and_audit_matches_raw_inputs(tmp_path: Path) -> None
 
 
 @needs_build
+def test_audit_gathered_while_writing_equals_a_pass_over_the_files(tmp_path: Path) -> None:
+    """The build's reports come from the rows as the writer wrote them; read back from
+    the finished files they must be the same bytes (the path --resume and --append take)."""
+    import shutil
+
+    from corpus.cli.build import build
+
+    out = tmp_path / "out"
+    built = CliRunner().invoke(build, [str(SEEDS), "-o", str(out), "-q"])
+    assert built.exit_code == 0, built.output
+    again = out / ".again"  # inside OUT, as the staging folder is
+    again.mkdir()
+    for name in ("documents.jsonl", "segments.jsonl", "sentences.jsonl"):
+        shutil.copy(out / name, again / name)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    write_reports(again, manifest)  # from the files
+    gathered = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    assert gathered["totals"]["segments"]["total"] > 20 and gathered["foreign"]["rows"]
+    for name in ("audit.json", "audit.html"):
+        assert (again / name).read_bytes() == (out / name).read_bytes(), name
+
+
+@needs_build
 def test_demo_seed_lists_the_russian_teaser_line(tmp_path: Path) -> None:
     seed = SEEDS / "sputnik-s400-turkey.txt"
     if not seed.is_file():

@@ -21,7 +21,6 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -74,7 +73,7 @@ _SR_TABLE = str.maketrans(_SR_LAT)
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|@\w+|#\w+", re.IGNORECASE)
 LN10 = math.log(10.0)
-WORD_CACHE = 1 << 16  # distinct words whose rows are kept (about 50 MB at most)
+WORD_CACHE = 1 << 16  # distinct words whose rows are kept (85 MB at most)
 SUM_WORDS = 256  # new words whose n-gram rows are gathered at once (a few MB)
 MAX_WORDS = 4096  # words scored per text: far more than any decision needs
 assert MAX_WORDS <= WORD_CACHE // 4  # a chunk of new words always fits the table
@@ -262,7 +261,7 @@ class Lexicon:
 
     def entries(self, word: str) -> tuple[np.ndarray, np.ndarray]:
         """``(language indices, zipf)`` of *word*; empty when no list has it."""
-        b = word.encode("utf-8")
+        b = word.encode("utf-8", "surrogatepass")
         group = self.groups.get(len(b))
         if group is not None:
             arr, row = group
@@ -271,6 +270,33 @@ class Lexicon:
                 a, z = self.start[row + i], self.start[row + i + 1]
                 return self.entry_lang[a:z], self.entry_zipf[a:z] / 10.0
         return self.entry_lang[:0], np.zeros(0)
+
+    def lookup(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`entries` of many words at once, as ``(word index, entry index)`` pairs:
+        one binary search per word length instead of one per word."""
+        encoded = [w.encode("utf-8", "surrogatepass") for w in words]
+        by_len: dict[int, list[int]] = {}
+        for i, b in enumerate(encoded):
+            if len(b) in self.groups:
+                by_len.setdefault(len(b), []).append(i)
+        word_parts: list[np.ndarray] = []
+        row_parts: list[np.ndarray] = []
+        for n, idx in by_len.items():
+            arr, row = self.groups[n]
+            probe = np.array([encoded[i] for i in idx], dtype=f"S{n}")
+            at = arr.searchsorted(probe)
+            at[at == len(arr)] = 0
+            hit = arr[at] == probe
+            word_parts.append(np.array(idx, dtype=np.int64)[hit])
+            row_parts.append(at[hit] + row)
+        if not word_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        found = np.concatenate(word_parts)
+        rows = np.concatenate(row_parts)
+        first, last = self.start[rows].astype(np.int64), self.start[rows + 1].astype(np.int64)
+        counts = last - first
+        entry = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        return np.repeat(found, counts), entry
 
 
 class Model:
@@ -281,6 +307,9 @@ class Model:
         prof = load_profiles()
         names = prof.names
         self.gram_index = {g: i for i, g in enumerate(prof.grams)}
+        keys = np.array([gram_key(g) for g in prof.grams], dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        self._gram_keys, self._gram_key_ids = keys[order], order
         # log of the smoothed frequency, tempered: langdetect's eps where a gram is unseen
         eps = self.params.eps
         self.logp = np.full(
@@ -318,7 +347,10 @@ class Model:
         self._rows = np.empty((WORD_CACHE, self._width), dtype=np.float64)
         self._slot: dict[str, int] = {}
         self._script: list[str] = []
+        self._words: list[str] = []  # the word of each row
+        self._hits = np.zeros(WORD_CACHE, dtype=np.int32)  # texts each row served
         self._lock = threading.Lock()
+        self._listed_in: dict[str, dict[int, float]] = {}  # word -> {list column: zipf}
         self._plans: dict[tuple[str, ...], _Plan] = {}
         self._col0 = np.array([self.columns[lang][0] for lang in self.langs], dtype=np.int64)
         self._max_cols = [(k, alt) for k, lang in enumerate(self.langs)
@@ -344,9 +376,14 @@ class Model:
         col = self._lex_col.get(lang)
         if col is None:
             return 0.0
-        langs, zipf = self.lexicon.entries(word)
-        hits = np.flatnonzero(langs == col)
-        return float(zipf[hits[0]]) if len(hits) else 0.0
+        listed = self._listed_in.get(word)
+        if listed is None:
+            if len(self._listed_in) >= WORD_CACHE:
+                self._listed_in.clear()  # bounded; entries are pure functions of the word
+            langs, zipf = self.lexicon.entries(word)
+            listed = self._listed_in[word] = dict(zip(langs.tolist(), zipf.tolist(),
+                                                      strict=True))
+        return listed.get(col, 0.0)
 
     def has_list(self, lang: str) -> bool:
         """Whether *lang* has a word list, so that :meth:`zipf` can speak for it."""
@@ -360,6 +397,30 @@ class Model:
     def _clear(self) -> None:
         self._slot.clear()
         self._script.clear()
+        self._words.clear()
+        self._hits[:] = 0
+
+    def _compact(self) -> None:
+        """Make room in a full word table, keeping the rows that served most texts.
+
+        Emptying the whole table threw away the frequent words with the rare ones: on text
+        in 75 languages a worker computed each distinct word's row twice on average. The
+        rows kept (at most 3/8 of the table, those that served two texts or more) move
+        to the front, in the order they were computed; the rest are forgotten.
+        """
+        n = len(self._words)
+        hits = self._hits[:n]
+        order = np.argsort(-hits, kind="stable")[: WORD_CACHE * 3 // 8]
+        keep = np.sort(order[hits[order] >= 2])
+        self._rows[: len(keep)] = self._rows[keep]
+        words = [self._words[k] for k in keep.tolist()]
+        scripts = [self._script[k] for k in keep.tolist()]
+        kept_hits = hits[keep] // 2  # older uses count for less than new ones
+        self._clear()
+        self._words += words
+        self._script += scripts
+        self._slot.update(zip(words, range(len(words)), strict=True))
+        self._hits[: len(keep)] = kept_hits
 
     # -- n-grams -------------------------------------------------------------------------
     def gram_ids(self, word: str) -> list[int]:
@@ -383,7 +444,7 @@ class Model:
         """Row of each word in the word table, computing the rows of words not seen yet.
 
         The caller keeps the table from overflowing (:meth:`score_parts` scores at most
-        ``WORD_CACHE // 4`` words at a time and empties a table that is half full first).
+        ``WORD_CACHE // 4`` words at a time and compacts a table three quarters full first).
         """
         slot = self._slot
         out: list[int | None] = list(map(slot.get, words))
@@ -396,6 +457,7 @@ class Model:
                 if k is None:
                     k = slot[w] = len(self._script)
                     self._script.append(script_of(w))
+                    self._words.append(w)
                     new.append(w)
                 out[i] = k
         end = len(self._script)  # the new words took the last rows, in order
@@ -452,28 +514,53 @@ class Model:
         if len(words) > SUM_WORDS:
             return np.concatenate([self._profile_sums(words[i : i + SUM_WORDS])
                                    for i in range(0, len(words), SUM_WORDS)])
-        ids: list[int] = []
-        starts: list[int] = []
-        for w in words:
-            starts.append(len(ids))
-            ids += self.gram_ids(w)
+        ids, lens = self._batch_gram_ids(words)
         out = np.zeros((len(words), self.logp.shape[1]))
-        if ids:
-            lens = np.diff(np.array([*starts, len(ids)]))
+        if len(ids):
+            starts = np.zeros(len(words), dtype=np.int64)
+            np.cumsum(lens[:-1], out=starts[1:])
             has = lens > 0
-            out[has] = np.add.reduceat(
-                self.logp[ids].astype(np.float64), np.array(starts)[has], axis=0
-            )
+            out[has] = np.add.reduceat(self.logp[ids].astype(np.float64), starts[has], axis=0)
         return out
+
+    def _batch_gram_ids(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`gram_ids` of every word at once: the ids end to end, and each word's count.
+
+        The words are joined by spaces into one array of code points; at every position the
+        1-, 2- and 3-gram ending there are keyed as integers (:func:`gram_key`) and looked up
+        by binary search, in :meth:`gram_ids`'s order (so the sums over them are the same to
+        the last bit). A letter gives its 1-gram, its 2-gram and, unless it opens a piece,
+        its 3-gram; the space closing a piece gives the 2- and 3-gram ending in that space.
+        Per word that was a Python loop over its grams, the largest cost of a new word.
+        """
+        if not words:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        norm = [normalized(w) for w in words]
+        joined = "  " + " ".join(norm) + " "  # two leading spaces: k - 2 is always there
+        code = joined.encode("utf-32-le", "surrogatepass")
+        a = np.frombuffer(code, dtype=np.uint32).astype(np.int64)
+        space = a == 32
+        prev = np.roll(a, 1)
+        prev_space = np.roll(space, 1)
+        keys = np.stack([a, (prev << 21) | a, (np.roll(a, 2) << 42) | (prev << 21) | a], axis=1)
+        valid = np.stack([~space, ~(space & prev_space), ~prev_space], axis=1)
+        valid[:2] = False
+        flat = keys.ravel()[valid.ravel()]
+        pos = np.searchsorted(self._gram_keys, flat)
+        pos[pos == len(self._gram_keys)] = 0
+        known = self._gram_keys[pos] == flat
+        # the position each gram ends at belongs to a word: its letters and the space after
+        word_of = np.repeat(np.arange(-1, len(words)), [2, *(len(w) + 1 for w in norm)])
+        gram_word = np.repeat(word_of, valid.sum(axis=1))[known]
+        return self._gram_key_ids[pos[known]], np.bincount(gram_word, minlength=len(words))
 
     def _zipf(self, words: list[str]) -> np.ndarray:
         """Zipf frequency of each word in each word list (-inf where it is not listed), plus
         a last column of -inf for the languages without a list: (words, lists + 1)."""
         out = np.full((len(words), len(self.lexicon.langs) + 1), -np.inf)
-        for i, w in enumerate(words):
-            langs, zipf = self.lexicon.entries(w)
-            if len(langs):
-                out[i, langs.astype(np.int64)] = zipf
+        word, entry = self.lexicon.lookup(words)
+        lex = self.lexicon
+        out[word, lex.entry_lang[entry].astype(np.int64)] = lex.entry_zipf[entry] / 10.0
         return out
 
     def _listed(self, zipf: np.ndarray, char: np.ndarray) -> np.ndarray:
@@ -527,8 +614,8 @@ class Model:
             while j < len(tokens) and (j == i or size + len(tokens[j]) <= WORD_CACHE // 4):
                 size += len(tokens[j])
                 j += 1
-            if len(self._script) > WORD_CACHE // 2:
-                self._clear()  # bounded memory; rows are pure functions of their words
+            if len(self._script) > WORD_CACHE * 3 // 4:
+                self._compact()  # bounded memory; rows are pure functions of their words
             chunks.append(self._score_chunk(tokens[i:j], candidates, script))
             i = j
         if len(chunks) == 1:
@@ -543,6 +630,7 @@ class Model:
         slots: list[int] = []
         bounds: list[int] = []
         every = self._word_slots([w for ws in tokens for w in ws])  # new words in one batch
+        np.add.at(self._hits, every, 1)
         at = 0
         for ws in tokens:
             ks = every[at : at + len(ws)]
@@ -633,12 +721,29 @@ def normalized(text: str) -> str:
     """*text* as langdetect sees it before cutting n-grams (its character classes merged)."""
     from langdetect.utils.ngram import NGram
 
-    text = NGram.normalize_vi(text)
-    return "".join(map(_norm_char, text))
+    if not text.isascii():  # its Vietnamese marks are never ASCII
+        text = NGram.normalize_vi(text)
+    return text.translate(_NGRAM_CHARS)
 
 
-@lru_cache(maxsize=65536)
-def _norm_char(ch: str) -> str:
-    from langdetect.utils.ngram import NGram
+class _NGramChars(dict):
+    """``str.translate`` table of langdetect's per-character normalisation (one character
+    to one character), filling itself per code point so the loop over characters runs in C."""
 
-    return NGram.normalize(ch)
+    def __missing__(self, cp: int) -> str:
+        from langdetect.utils.ngram import NGram
+
+        out = self[cp] = NGram.normalize(chr(cp))
+        return out
+
+
+_NGRAM_CHARS = _NGramChars()
+
+
+def gram_key(gram: str) -> int:
+    """A 1-, 2- or 3-gram as one integer (21 bits a code point): the keys of the three
+    lengths fall in disjoint ranges, since a gram's first character is at least a space."""
+    key = 0
+    for ch in gram:
+        key = (key << 21) | ord(ch)
+    return key
