@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any, AnyStr
 
@@ -86,17 +87,26 @@ def content_documents(
         yield content_document(source, text, fmt, cfg, meta)
         return
     cuts = part_cuts(text, limit)
+    yield from parts_documents(source, meta, fmt, cfg, cuts,
+                               (text[a:b] for a, b in itertools.pairwise(cuts)))
+
+
+def parts_documents(
+    source: Source, meta: dict[str, Any] | None, fmt: str, cfg: InputConfig,
+    cuts: list[int], texts: Iterable[str],
+) -> Iterator[Document]:
+    """The documents of the parts of a text cut at *cuts* (:func:`part_cuts`), whose
+    texts *texts* yields in order: the text may be one string, or decoded a part at a
+    time (:mod:`corpus.ingest.big_record`)."""
     n = len(cuts) - 1
     lines = 0  # line breaks before the part: its line numbers are the document's
-    for i in range(n):
-        start, end = cuts[i], cuts[i + 1]
-        if i:
-            lines += text.count("\n", cuts[i - 1], start)
-        part_source, part_meta = part_of(source, meta, i, n, start, lines, cfg)
+    for i, part in enumerate(texts):
+        part_source, part_meta = part_of(source, meta, i, n, cuts[i], lines, cfg)
         if fmt == "html" and i == 0:
             part_source.notes.append("a page this large is read by its structure, "
                                      "without trafilatura")
-        yield content_document(part_source, text[start:end], fmt, cfg, part_meta,
+        lines += part.count("\n")
+        yield content_document(part_source, part, fmt, cfg, part_meta,
                                main_content=False if fmt == "html" else None)
 
 

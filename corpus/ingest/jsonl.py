@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
+from corpus.ingest.big_record import LONE_SURROGATES, streamed_record
 from corpus.ingest.config import InputConfig
 from corpus.ingest.documents import content_document, content_documents, status_document
 from corpus.ingest.streams import ByteSource
@@ -90,7 +91,7 @@ def _without_lone_surrogates(text: str, notes: list[str]) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        notes.append("replaced lone surrogate escapes with U+FFFD")
+        notes.append(LONE_SURROGATES)
         return _SURROGATE.sub("\ufffd", text)
     return text
 
@@ -99,6 +100,12 @@ def _record(
     number: int, offset: int, line: bytes, base: Source, cfg: InputConfig
 ) -> Iterator[Document]:
     """The document of one line (its parts if its text is very long; none if blank)."""
+    if len(line) > cfg.max_document_chars:  # perhaps too long to decode whole
+        source, clean = _record_source(number, offset, line, base)
+        parts = streamed_record(source, clean, cfg)
+        if parts is not None:
+            yield from parts
+            return
     doc = _record_or_text(number, offset, line, base, cfg)
     if isinstance(doc, tuple):
         source, text, meta = doc
@@ -110,11 +117,7 @@ def _record(
 def _record_or_text(
     number: int, offset: int, line: bytes, base: Source, cfg: InputConfig
 ) -> Document | tuple[Source, str, dict[str, Any]] | None:
-    source = replace(base, record=number, offset=offset, length=len(line), notes=list(base.notes))
-    if line.endswith(b"\r"):
-        line = line[:-1]
-    if number == 1:
-        line = line.removeprefix(codecs.BOM_UTF8)
+    source, line = _record_source(number, offset, line, base)
     if not line.strip():
         return None
     try:
@@ -135,7 +138,17 @@ def _record_or_text(
         return status_document(
             source, f"error:invalid JSON at line {number}: expected an object, got {kind}"
         )
-    return _record_fields(obj, source, cfg)
+    return record_fields(obj, source, cfg)
+
+
+def _record_source(number: int, offset: int, line: bytes, base: Source) -> tuple[Source, bytes]:
+    """The source of record *number*, and its line without a CR or (first line) a BOM."""
+    source = replace(base, record=number, offset=offset, length=len(line), notes=list(base.notes))
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    if number == 1:
+        line = line.removeprefix(codecs.BOM_UTF8)
+    return source, line
 
 
 def record_document(obj: Mapping[str, Any], source: Source, cfg: InputConfig) -> Document:
@@ -144,14 +157,14 @@ def record_document(obj: Mapping[str, Any], source: Source, cfg: InputConfig) ->
     a Hugging Face example) here, so they are read exactly as a JSONL line would be, but
     whole: one document per item, whatever its size (a JSONL line over
     ``max_document_mb`` is cut into parts)."""
-    got = _record_fields(obj, source, cfg)
+    got = record_fields(obj, source, cfg)
     if isinstance(got, Document):
         return got
     source, text, meta = got
     return content_document(source, text, cfg.record_format, cfg, meta)
 
 
-def _record_fields(
+def record_fields(
     obj: Mapping[str, Any], source: Source, cfg: InputConfig
 ) -> Document | tuple[Source, str, dict[str, Any]]:
     """A status document, or (source, text, meta) of a record with a text."""
