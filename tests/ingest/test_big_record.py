@@ -17,8 +17,8 @@ from corpus.records import Source
 CFG = InputConfig(max_document_mb=1)
 # what makes JSON strings hard to cut: escapes of every kind, characters of one to four
 # UTF-8 bytes (surrogate pairs when escaped), text without spaces
-ODD = ["", ' "quoted" ', "C:\\\\path\\\\", "\t", "😀 emoji", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "\n\n", "日本語の文章です。",
-       "\\u2028", "\u2028"]
+ODD = ["", ' "quoted" ', "C:\\\\path\\\\", "\t", "😀 emoji", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "\n\n",
+       "日本語の文章です。", "\\u2028", "\u2028"]
 
 
 def seed_text(chars: int) -> str:
