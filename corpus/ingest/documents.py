@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import itertools
 from collections.abc import Iterable, Iterator
@@ -60,15 +61,28 @@ def content_document(
         if not page.segments:
             doc.drop("no_text")
         return doc
-    segments = segment_text(text, join_wrapped=cfg.join_wrapped_lines)
-    return Document(
-        id=doc_id(source.path, source.record, text),
-        source=source,
-        text=text,
-        meta=meta,
-        segments=segments,
-        origin=_text_origin(source, len(segments), cfg),
-    )
+    doc = Document(id=doc_id(source.path, source.record, text), source=source, text=text,
+                   meta=meta)
+    if LATER.get():
+        doc.meta[SEGMENT_LATER] = True
+        return doc
+    return segmented(doc, cfg)
+
+
+# Set while the main process reads an input it hands to the workers in parts (a huge
+# document, a gzip file): a text document is then made without its segments, which its
+# worker makes (:func:`segmented`). Cut in the main process, a 4 MB part's segments were
+# 76 MB of objects held there and pickled to the worker, and serial work for -j N.
+LATER: contextvars.ContextVar[bool] = contextvars.ContextVar("segment_later", default=False)
+SEGMENT_LATER = "_segment_later"  # meta key of a document whose segments are not made yet
+
+
+def segmented(doc: Document, cfg: InputConfig) -> Document:
+    """*doc* (a text document) with its lines cut into segments, and its origin."""
+    doc.meta.pop(SEGMENT_LATER, None)
+    doc.segments = segment_text(doc.text, join_wrapped=cfg.join_wrapped_lines)
+    doc.origin = _text_origin(doc.source, len(doc.segments), cfg)
+    return doc
 
 
 def content_documents(

@@ -24,6 +24,7 @@ from typing import Any
 
 from corpus.errors import FatalError
 from corpus.ingest import InputConfig, InputRef, read_input
+from corpus.ingest.documents import LATER
 from corpus.ingest.pieces import Piece, plan
 from corpus.ingest.streams import GZIP_MAGIC
 from corpus.records import Document
@@ -41,6 +42,22 @@ CHUNK_DOCS = 16  # documents (or input files) per task: small tasks balance the 
 
 
 WORKERS_PER_CORE = 4  # beyond this, workers only add memory (each holds the models)
+
+
+def _segments_later(docs: Iterable[Document]) -> Iterator[Document]:
+    """*docs*, a reader's, with text documents made without their segments (their
+    worker cuts them: ``corpus.ingest.documents.LATER``); the flag holds only while the
+    reader runs, not while this generator waits."""
+    it = iter(docs)
+    while True:
+        token = LATER.set(True)
+        try:
+            doc = next(it)
+        except StopIteration:
+            return
+        finally:
+            LATER.reset(token)
+        yield doc
 
 
 def task_weight(refs: list[InputRef | Piece] | None, docs: list[Document] | None) -> int:
@@ -195,7 +212,7 @@ class ChunkedExecutor(Executor):
         parts go to the workers a few at a time (memory bounded by the window)."""
         group: list[Document] = []
         chars = 0
-        for doc in docs:
+        for doc in _segments_later(docs):
             if group and (len(group) >= self.chunk_docs or chars >= PIECE_BYTES):
                 yield None, group, 0
                 group, chars = [], 0

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from corpus.ingest import InputConfig, InputRef, read_input
+from corpus.ingest.documents import SEGMENT_LATER, segmented
 from corpus.ingest.pieces import Piece, read_piece
 from corpus.records import Document
 from corpus.registry import Step, base_name
@@ -139,6 +140,7 @@ def run_chunk(
         source: Iterable[Document] = clock.wrap(
             "read", (d for ref in refs for d in read_item(ref, _W_INPUT)))
     else:
-        source = docs or []
+        assert _W_INPUT is not None
+        source = [segmented(d, _W_INPUT) if SEGMENT_LATER in d.meta else d for d in docs or ()]
     out = list(run_range(_W_STEPS, first, last, source, steps, clock))
     return out, [s.stats() for s in steps], cpu

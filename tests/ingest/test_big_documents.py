@@ -83,3 +83,27 @@ def test_a_large_document_is_split_into_parts_with_the_same_bytes_at_any_workers
         for seg in segs:
             assert lines[seg["source_line"] - 1].strip() == seg["text"], seg
         assert max(s["source_line"] for s in segs) > text.count("\n") * 2 // 3
+
+
+def test_parts_read_for_the_workers_are_cut_into_segments_by_them(tmp_path):
+    """The main process reads a huge input and hands its parts out without segments (a
+    part's segments weighed 76 MB there); the worker's cut gives the same document."""
+    from corpus.ingest import InputRef, read_input
+    from corpus.ingest.documents import SEGMENT_LATER, segmented
+    from corpus.run.local import _segments_later
+
+    path = tmp_path / "book.txt"
+    path.write_text(long_text(2_600_000), encoding="utf-8")
+    cfg = InputConfig(max_document_mb=1)
+    ref = InputRef(path=str(path), fspath=str(path))
+    later = list(_segments_later(read_input(ref, cfg)))
+    now = list(read_input(ref, cfg))
+    assert len(later) == len(now) == 3
+    assert all(d.segments == [] and d.meta[SEGMENT_LATER] for d in later)
+    for a, b in zip(later, now, strict=True):
+        segmented(a, cfg)
+        assert (a.id, a.meta, a.origin, a.segments) == (b.id, b.meta, b.origin, b.segments)
+    # outside the reader the flag is off: a document made now has its segments
+    from corpus.ingest.documents import content_document
+    from corpus.records import Source
+    assert content_document(Source(path="x"), "a line\n", "text", cfg).segments
