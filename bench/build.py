@@ -20,7 +20,9 @@ new OUT, so no run inherits a warm cache. Reported per configuration (median ove
 rounds): MB of document text per CPU-second (all processes: the command and its
 workers), wall MB/s, peak memory of the whole process tree (PSS, sampled every 20 ms), the
 worker speed-up (wall time of ``--workers 1`` / ``--workers N`` on the same layout), and
-the per-stage CPU shares the manifest records (``timings.cpu``).
+the per-stage CPU shares the manifest records (``timings.cpu``). Before and after the
+runs the machine's own ceiling is measured: how much faster N processes finish N units
+of a CPU-bound loop than one process (shared cores and other load show there first).
 
 A naive baseline runs in the same process on a slice of the same text: read, NFC,
 ``langdetect`` per line, one JSONL row per line. Its CPU per MB against corpus's is the
@@ -206,9 +208,39 @@ MAIN_STAGES = ("dispatch", "dedup", "repeated_lines", "near_dedup", "sentence_de
 
 def serial_share(stage_runs: list[dict]) -> float:
     """The share of all CPU that only the main process can do (the rest is per document)."""
-    main = sum(st.get(name, 0.0) for st in stage_runs for name in MAIN_STAGES)
+    main = sum(st.get(name, 0.0) for st in stage_runs for name in MAIN_STAGES)  # write: + audit
     whole = sum(sum(st.values()) for st in stage_runs)
     return main / whole if whole else 1.0
+
+
+def _spin(units: int) -> None:
+    """Pure-Python CPU work, about half a second a unit: the machine's own ceiling."""
+    for _ in range(units):
+        total = 0
+        for i in range(4_000_000):
+            total += i * i % 7
+
+
+def ceiling(workers: int, rounds: int = 3) -> float:
+    """How much faster *workers* processes finish ``workers`` units of CPU-bound work than
+    one process does (median of *rounds*, measured now): what any worker speed-up can
+    reach on this machine at this moment (other load, shared cores)."""
+    import multiprocessing as mp
+
+    ratios = []
+    ctx = mp.get_context("fork")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        _spin(workers)
+        one = time.perf_counter() - start
+        procs = [ctx.Process(target=_spin, args=(1,)) for _ in range(workers)]
+        start = time.perf_counter()
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join()
+        ratios.append(one / (time.perf_counter() - start))
+    return statistics.median(ratios)
 
 
 def main() -> None:
@@ -229,6 +261,9 @@ def main() -> None:
     configs = [(layout, w) for layout in args.layouts for w in workers]
     print(f"corpus: {mb:.1f} MB of text, {args.pipeline.name}, {os.cpu_count()} CPUs, "
           f"{args.rounds} rounds, order alternating")
+    top = max(workers)
+    if top > 1:
+        before = ceiling(top)
     runs: dict[tuple[str, int], list[dict]] = {c: [] for c in configs}
     for r in range(args.rounds):
         for config in configs if r % 2 == 0 else configs[::-1]:
@@ -236,6 +271,11 @@ def main() -> None:
             runs[config].append(result)
             print(f"  round {r + 1} {config[0]} -j{config[1]}: {result['wall']:.1f} s wall, "
                   f"{result['cpu']:.1f} s CPU, {result['peak'] / 2**20:.0f} MiB", flush=True)
+    if top > 1:
+        after = ceiling(top)
+        print(f"machine ceiling: {top} processes of a CPU-bound loop finish {before:.2f}x "
+              f"(before the runs) and {after:.2f}x (after) as fast as one: no speed-up from "
+              f"{top} workers can exceed that here")
     print(f"\n{'layout':<22} {'-j':>3} {'MB/CPU-s':>9} {'wall MB/s':>10} {'peak PSS':>9} "
           f"{'speed-up':>9}")
     for layout, w in configs:
