@@ -74,6 +74,7 @@ _SR_TABLE = str.maketrans(_SR_LAT)
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|@\w+|#\w+", re.IGNORECASE)
 LN10 = math.log(10.0)
 WORD_CACHE = 1 << 16  # distinct words whose rows are kept (85 MB at most)
+LISTED_CACHE = 1 << 14  # words whose list entries the context check keeps (a few MB)
 SUM_WORDS = 256  # new words whose n-gram rows are gathered at once (a few MB)
 MAX_WORDS = 4096  # words scored per text: far more than any decision needs
 assert MAX_WORDS <= WORD_CACHE // 4  # a chunk of new words always fits the table
@@ -378,7 +379,7 @@ class Model:
             return 0.0
         listed = self._listed_in.get(word)
         if listed is None:
-            if len(self._listed_in) >= WORD_CACHE:
+            if len(self._listed_in) >= LISTED_CACHE:
                 self._listed_in.clear()  # bounded; entries are pure functions of the word
             langs, zipf = self.lexicon.entries(word)
             listed = self._listed_in[word] = dict(zip(langs.tolist(), zipf.tolist(),
