@@ -147,10 +147,12 @@ class Step:
         return doc.hashes.get(self.prehash_key) if doc.hashes else None
 
 
-# Segments a batch may hold before it is decided: far above a batch of web pages (256 of
-# ~70 segments), so only the parts of huge documents make batches shorter. Every batch
-# step decides with sequential semantics, so where a batch ends changes no outcome.
-BATCH_SEGMENTS = 100_000
+# Segments a batch may hold before it is decided: well above a batch of web pages (256
+# of ~70 segments), so only the parts of huge documents make batches shorter: one 4 MB
+# part (about 60,000 segments, 42 MB as objects) fills a batch alone, where at 100,000
+# two were held. Every batch step decides with sequential semantics, so where a batch
+# ends changes no outcome.
+BATCH_SEGMENTS = 50_000
 
 
 class BatchStep(Step):
