@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from corpus.ingest.config import InputConfig
 from corpus.ingest.documents import content_document, cut_point, parts_documents
@@ -36,10 +37,19 @@ _LOW_SURROGATE = re.compile(rb"\\u[dD][c-fC-F]")
 SEARCH_BYTES = 1 << 16  # how far back from a piece's size a place to cut is looked for
 
 
-def streamed_record(source: Source, line: bytes, cfg: InputConfig) -> Iterator[Document] | None:
-    """The documents of record *line* (one per part), or None to read it whole."""
-    from corpus.ingest.jsonl import record_fields  # the whole-record reader's field rules
+Fields = Callable[[dict[str, Any], Source, InputConfig],
+                  "Document | tuple[Source, str, dict[str, Any]]"]
 
+
+def streamed_record(
+    source: Source, line: bytes, cfg: InputConfig, record_fields: Fields
+) -> Iterator[Document] | None:
+    """The documents of record *line* (one per part), or None to read it whole.
+
+    *record_fields* is the whole-record reader's (``jsonl.record_fields``): given the
+    record decoded with :data:`SENTINEL` for its text, the source and metadata (id,
+    url, title, language) its documents carry.
+    """
     span = text_span(line, cfg.text_field)
     if span is None:
         return None

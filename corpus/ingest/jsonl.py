@@ -102,7 +102,7 @@ def _record(
     """The document of one line (its parts if its text is very long; none if blank)."""
     if len(line) > cfg.max_document_chars:  # perhaps too long to decode whole
         source, clean = _record_source(number, offset, line, base)
-        parts = streamed_record(source, clean, cfg)
+        parts = streamed_record(source, clean, cfg, record_fields)
         if parts is not None:
             yield from parts
             return

@@ -300,10 +300,12 @@ class Runner:
             skipped = len(refs) - len(new_refs)
             refs[:] = new_refs
             del new_refs, known
+        audit = None
         if self.pipe.output.audit and resume_state is None and append_state is None:
-            writer.audit = report_stats()  # every row is this run's: no pass over the files
+            audit = report_stats()  # every row is this run's: no pass over the files
             # the manifest's target, known before the first sentence is counted
-            writer.audit.set_target(self.pipe.resolved().get("target"))
+            audit.set_target(self.pipe.resolved().get("target"))
+            writer.on_rows = audit.add
         cut = shards(refs, self.opt.shard_mb, self.opt.shard_files)
         if resume_state is not None:
             skipped = sum(len(s) for s in cut[:first_shard]) + (self.appended or 0)
@@ -341,8 +343,8 @@ class Runner:
                 # the workers' work is done: their memory (the models, ~400 MB each on a
                 # large document) is not held through the audit's pass over the output
                 self.executor.shutdown()
-                write_reports(writer.staging.dir, manifest, writer.audit)
-                writer.audit = None
+                write_reports(writer.staging.dir, manifest, audit)
+                del audit
             writer.write_manifest(manifest)
             # From here the run is complete: a marker lets a later --resume finish the
             # renames if this process dies half-way through them (roll forward). A

@@ -20,15 +20,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from corpus.records import Document, Sentence
 from corpus.writers.config import OutputConfig
 from corpus.writers.jsonl import document_row, dumps, segment_row, sentence_row
 from corpus.writers.staging import StagedFiles, Staging
-
-if TYPE_CHECKING:
-    from corpus.audit.stats import AuditStats
 
 INPUTS_FILE = ".inputs.jsonl"  # staged side file; spliced into manifest.json, never committed
 
@@ -149,11 +146,13 @@ class CorpusWriter:
         self._current: InputTally | None = None
         self.n_inputs = 0
         self.facts: dict[str, dict[str, Any]] = {}
-        # The audit's figures, gathered from the rows as they are written (the same rows
-        # the files get, so the same audit as a pass over the files would give), while the
-        # workers are busy: a second pass after the run was serial time for --workers N.
-        # None when the files hold rows this process did not write (--resume, --append).
-        self.audit: AuditStats | None = None
+        # Given every document's rows as they are written (the runner hands the audit's
+        # ``AuditStats.add`` here: the same rows the files get, so the same audit a pass
+        # over the files gives, gathered while the workers are busy: that pass after the
+        # run was serial time for --workers N). None when the files hold rows this
+        # process did not write (--resume, --append).
+        self.on_rows: Callable[[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]],
+                               None] | None = None
         for name in ("documents.jsonl", "segments.jsonl", "sentences.jsonl", INPUTS_FILE):
             self.files.open(name)
 
@@ -191,8 +190,8 @@ class CorpusWriter:
                 if self.output.mono:
                     self._line(f"mono/{safe_name(sent.lang)}.txt", sent.text)
                 write_translation(self._line, self.counts, self.output, sent, srow["id"])
-        if self.audit is not None:
-            self.audit.add(doc_row, seg_rows, sent_rows)
+        if self.on_rows is not None:
+            self.on_rows(doc_row, seg_rows, sent_rows)
 
     def _tally(self, doc: Document) -> None:
         kind = doc.status.split(":", 1)[0]

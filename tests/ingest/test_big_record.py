@@ -69,7 +69,8 @@ def test_streamed_record_is_the_whole_record(record: int, ensure_ascii: bool) ->
         pytest.skip("a lone surrogate is only written escaped")
     line = json.dumps(rec, ensure_ascii=ensure_ascii).encode("utf-8")
     assert len(line) > CFG.max_document_chars
-    assert big_record.streamed_record(Source(path="x"), line, CFG) is not None  # streamed
+    parts = big_record.streamed_record(Source(path="x"), line, CFG, jsonl.record_fields)
+    assert parts is not None  # streamed, not read whole
     expected, got = whole(line), streamed(line)
     assert len(got) == len(expected) == (1 if record == 1 else 3)
     for a, b in zip(expected, got, strict=True):
@@ -91,7 +92,7 @@ def test_streamed_record_is_the_whole_record(record: int, ensure_ascii: bool) ->
 ])
 def test_what_the_scanner_does_not_vouch_for_is_read_whole(line: bytes) -> None:
     padded = line.replace(b'"a"', b'"' + b"a " * 600_000 + b'"')
-    assert big_record.streamed_record(Source(path="x"), padded, CFG) is None
+    assert big_record.streamed_record(Source(path="x"), padded, CFG, jsonl.record_fields) is None
     assert [d.status for d in streamed(padded)] == [d.status for d in whole(padded)]
 
 
