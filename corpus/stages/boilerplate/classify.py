@@ -46,6 +46,7 @@ __all__ = ["Verdict", "classify_lines", "classify_page", "guess_stoplist", "line
 NEUTRAL_WORDS = 8.0  # a line this long is neither body- nor boilerplate-like by length
 SWITCH_COST = 2.0  # cost of entering or leaving the article body
 GAP_LINE_COST = 0.25  # cost per line of a gap inside the article (distance penalty)
+LONG_GAP_LINE_COST = 0.25  # the same, per line beyond the first MAX_KEPT_GAP of a gap
 CUE_SCORE_CAP = -0.5  # cue lines never seed a body region
 # Paragraphs end with sentence punctuation about nine times in ten, furniture (menus,
 # headlines, teaser lists) about one in ten: ln(9) ≈ 2.2 between the two outcomes (2.5
@@ -416,6 +417,16 @@ def _dateline(norm: str, stripped: str) -> bool:
     return bool(words) and all(w in _date_words() for w in words)
 
 
+def _dated_header(text: str) -> bool:
+    """Whether a byline cue line is a full date (a year in it) and nothing else: the
+    header of an item in a list of comments or teasers, which the article does not span.
+    (A date in brackets is a note inside the text: "(Published Monday, Nov. 18, 2019)"
+    under an embedded video.)"""
+    stripped = text.strip()
+    return (not stripped.startswith(("(", "["))
+            and _YEAR_RE.search(stripped) is not None and _dateline(_norm(stripped), stripped))
+
+
 def line_cue(text: str, *, strict: bool = True) -> str | None:
     """The reason *text* is furniture by what it says alone, or None.
 
@@ -577,59 +588,99 @@ _PRE, _BODY, _GAP, _POST = range(4)
 
 
 def _viterbi(
-    scores: Sequence[float], barriers: Sequence[bool], many: bool = False
+    scores: Sequence[float], barriers: Sequence[bool], many: bool = False,
+    walls: Sequence[bool] | None = None,
 ) -> list[int]:
     """The state of every line on the best path PRE → BODY ⇄ GAP → POST.
 
-    BODY lines earn their score, GAP lines cost ``GAP_LINE_COST`` each, PRE/POST lines
-    are free; every switch into or out of BODY costs ``SWITCH_COST``. A barrier line
-    (comment thread header, copyright footer) must be PRE or POST: the article does not
-    span it. With *many* (a text far longer than any page: a dump of many pages) POST
-    may lead back into BODY, so each article in it is found, not only the best one.
-    Ties go to the lower state number, so the result is deterministic.
+    BODY lines earn their score, GAP lines cost ``GAP_LINE_COST`` each up to the
+    ``MAX_KEPT_GAP``-th line of a gap and ``LONG_GAP_LINE_COST`` each after it (an article
+    seldom goes on after a long stretch of furniture: what follows is teasers, comments,
+    another page's text); PRE/POST lines are free; every switch into or out of BODY costs
+    ``SWITCH_COST``. A barrier line (comment thread header, copyright footer) must be PRE
+    or POST: the article does not span it. With *many* (a text far longer than any page: a
+    dump of many pages) POST may lead back into BODY, so each article in it is found, not
+    only the best one. A *wall* line (a dated item header in a list of teasers or
+    comments) must be PRE or POST too, but does not close the article: the best stretch
+    between walls wins. Ties go to PRE, then BODY, then GAP, then POST, and to the shorter
+    gap, so the result is deterministic.
     """
     n = len(scores)
     if n == 0:
         return []
+    if walls is None:
+        walls = [False] * n
     neg = -math.inf
-    # allowed predecessors and transition costs
-    trans = {
-        _PRE: ((_PRE, 0.0),),
-        _BODY: ((_PRE, SWITCH_COST), (_BODY, 0.0), (_GAP, SWITCH_COST)),
-        _GAP: ((_BODY, SWITCH_COST), (_GAP, 0.0)),
-        _POST: ((_BODY, SWITCH_COST), (_POST, 0.0)),
-    }
-    if many:
-        trans[_BODY] = (*trans[_BODY], (_POST, SWITCH_COST))
-    emit = (lambda s: 0.0, lambda s: s, lambda s: -GAP_LINE_COST, lambda s: 0.0)
-    best = [0.0, neg if barriers[0] else scores[0] - SWITCH_COST, neg, neg]
-    back: list[tuple[int, ...]] = []
+    sw, cost, long_cost = SWITCH_COST, GAP_LINE_COST, LONG_GAP_LINE_COST
+    k_max = MAX_KEPT_GAP
+    # gap[k] is the best path whose current gap is k + 1 lines long (the last entry: longer)
+    pre, body, post = 0.0, (neg if barriers[0] or walls[0] else scores[0] - sw), neg
+    gap = [neg] * (k_max + 1)
+    # per line: (BODY's predecessor, the long gap's predecessor, POST's predecessor);
+    # predecessors as 0 PRE, 1 BODY, 3 POST, 4 + k the gap of k + 1 lines
+    back: list[tuple[int, int, int]] = []
     mass = max(scores[0], 0.0)  # body-like evidence seen so far
-    for s, barrier in zip(scores[1:], barriers[1:], strict=True):
+    for s, barrier, wall in zip(scores[1:], barriers[1:], walls[1:], strict=True):
         # After a barrier that follows article-like text, the article has started:
         # what comes after a comment header or footer is not where it begins.
         closed = barrier and mass >= CLOSING_MASS
         mass += max(s, 0.0)
-        new = [neg] * 4
-        ptr = [0] * 4
-        for state in range(4):
-            for prev, cost in trans[state]:
-                v = best[prev] - cost
-                if v > new[state]:
-                    new[state], ptr[state] = v, prev
-            if (barrier and state in (_BODY, _GAP)) or (closed and state == _PRE):
-                new[state] = neg
-            else:
-                new[state] += emit[state](s)
-        back.append(tuple(ptr))
-        best = new
-    state = max(range(4), key=lambda k: (best[k], -k))
+        # into BODY: from PRE, BODY, the best gap, (POST with many); the first listed wins ties
+        b, b_ptr = pre - sw, 0
+        if body > b:
+            b, b_ptr = body, 1
+        g_best, g_at = gap[0], 0
+        for k in range(1, k_max + 1):
+            if gap[k] > g_best:
+                g_best, g_at = gap[k], k
+        if g_best - sw > b:
+            b, b_ptr = g_best - sw, 4 + g_at
+        if many and post - sw > b:
+            b, b_ptr = post - sw, 3
+        # the long gap: from the longest short gap, or itself
+        if gap[k_max] > gap[k_max - 1]:
+            g_long, l_ptr = gap[k_max], 4 + k_max
+        else:
+            g_long, l_ptr = gap[k_max - 1], 3 + k_max
+        p, p_ptr = body - sw, 1
+        if post > p:
+            p, p_ptr = post, 3
+        back.append((b_ptr, l_ptr, p_ptr))
+        if barrier or wall:
+            body = neg
+            gap = [neg] * (k_max + 1)
+        else:
+            new_gap = [body - sw - cost]
+            new_gap += [g - cost for g in gap[: k_max - 1]]
+            new_gap.append(g_long - long_cost)
+            body = b + s
+            gap = new_gap
+        if closed:
+            pre = neg
+        post = p
+    g_best, g_at = gap[0], 0
+    for k in range(1, k_max + 1):
+        if gap[k] > g_best:
+            g_best, g_at = gap[k], k
+    finals = ((pre, 0), (body, 1), (g_best, 4 + g_at), (post, 3))
+    state = max(finals, key=lambda f: f[0])[1]  # the first of the best
     path = [state]
-    for ptr in reversed(back):
-        state = ptr[state]
+    for b_ptr, l_ptr, p_ptr in reversed(back):
+        if state == 0:
+            state = 0
+        elif state == 1:
+            state = b_ptr
+        elif state == 3:
+            state = p_ptr
+        elif state == 4:
+            state = 1
+        elif state == 4 + k_max:
+            state = l_ptr
+        else:
+            state -= 1
         path.append(state)
     path.reverse()
-    return path
+    return [_GAP if state >= 4 else state for state in path]
 
 
 def _with_short_gaps(states: Sequence[int]) -> list[bool]:
@@ -768,7 +819,8 @@ def classify_page(
             f.score = min(f.score, CUE_SCORE_CAP)
     order = [i for i, f in enumerate(feats) if f is not None]
     states = _viterbi([f.score for f in present], [f.cue in BARRIER_REASONS for f in present],
-                      many=len(present) > MANY_PAGES_LINES)
+                      many=len(present) > MANY_PAGES_LINES,
+                      walls=[f.cue == "byline" and _dated_header(f.text) for f in present])
     in_body = _with_short_gaps(states)
     reasons: list[str | None] = ["empty"] * len(lines)
     for i, body in zip(order, in_body, strict=True):

@@ -272,3 +272,68 @@ def test_a_text_of_many_pages_keeps_the_article_of_each():
     for c in (0, copies // 2, copies - 1):
         part = dump[c * len(page):(c + 1) * len(page)]
         assert [v.reason is None and v.kind != "title" for v in part] == body, c
+
+
+def test_a_list_of_dated_teasers_after_the_article_is_not_article():
+    """Teasers or comments after the article, each a name, a date and a prose blurb: the
+    dated header of each item is a wall the article does not span, so the best stretch
+    (the article) is kept and the blurbs, as long and punctuated as its paragraphs, not."""
+    blurbs = [
+        "Our family always celebrates anniversaries, but this year the day passed quietly "
+        "at home while the lawyers met again in another city far away.",
+        "The committee heard three more witnesses on Tuesday, and each of them repeated "
+        "what the others had already said about the delays in the program.",
+        "A new report on the state of the river finds the water cleaner than a decade ago, "
+        "though the fish have not yet come back to the upper stretches.",
+    ]
+    lines = [
+        "Home", "News", "Opinion",
+        "The city budget passes after a long night",
+        "by Jane Doe",
+        "November 18, 2019 12:26 PM",
+        *ARTICLE,
+        "Residents who spoke at the meeting welcomed the plan but asked for more bus lines.",
+        "Tags", "Budget", "City",
+        "More from the Example Times",
+    ]
+    for i, blurb in enumerate(blurbs):
+        lines += [f"Teaser headline number {i + 1} about something", "John Smith",
+                  f"Wednesday November {20 + i}, 2019", blurb]
+    lines += ["About us", "Contact"]
+    keep = dict(zip(lines, corpus.keep_lines(lines, "en"), strict=True))
+    for line in ARTICLE:
+        assert keep[line], line
+    for blurb in blurbs:
+        assert not keep[blurb], blurb
+
+
+def test_a_date_in_brackets_inside_the_article_does_not_split_it():
+    from corpus.stages.boilerplate.classify import _dated_header
+
+    assert _dated_header("Wednesday November 20, 2019")
+    assert _dated_header("August 8, 2018 at 7:21 pm")
+    assert not _dated_header("(Published Monday, Nov. 18, 2019)")
+    assert not _dated_header("10 p.m.")  # a live blog's time stamp: no year
+    lines = [*ARTICLE[:2], "(Published Monday, Nov. 18, 2019)", *ARTICLE[2:],
+             "Residents who spoke at the meeting welcomed the plan but asked for more bus lines."]
+    assert all(corpus.keep_lines(lines, "en")[i] for i in (0, 1, 3, 4))
+
+
+def test_the_layout_pass_charges_long_gaps_by_their_own_cost(monkeypatch):
+    """Gaps inside the article cost GAP_LINE_COST a line up to MAX_KEPT_GAP lines and
+    LONG_GAP_LINE_COST a line after that: a long stretch of furniture between two prose
+    stretches ends the article when the long-gap cost is high, not when it is low."""
+    from corpus.stages.boilerplate import classify
+
+    scores = [5.0, 5.0, *([-3.0] * 10), 6.0]
+    no = [False] * len(scores)
+    monkeypatch.setattr(classify, "LONG_GAP_LINE_COST", 0.25)
+    spanned = classify._viterbi(scores, no)
+    assert spanned[-1] == classify._BODY and spanned[5] == classify._GAP
+    monkeypatch.setattr(classify, "LONG_GAP_LINE_COST", 2.0)
+    cut = classify._viterbi(scores, no)
+    assert cut[:2] == [classify._BODY] * 2 and cut[-1] == classify._POST
+    walls = [i == 6 for i in range(len(scores))]
+    monkeypatch.setattr(classify, "LONG_GAP_LINE_COST", 0.25)
+    walled = classify._viterbi(scores, no, walls=walls)
+    assert classify._BODY not in walled[3:] or classify._BODY not in walled[:3]
