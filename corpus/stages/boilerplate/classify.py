@@ -700,6 +700,82 @@ def _with_short_gaps(states: Sequence[int]) -> list[bool]:
     return out
 
 
+# A line's shape: its tokens as N (a number), W (a run of words) and the punctuation
+# between them ("June 9 – Tampa, FL @ Amphitheatre" is "W N – W , W @ W").
+_SHAPE_TOKEN_RE = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+\.?|[^\w\s]")
+MIN_RUN_LINES = 3  # lines of the same shape that make a list, a table, a schedule
+
+
+@lru_cache(maxsize=_STATIC_CACHE)
+def _shape(text: str) -> str:
+    out: list[str] = []
+    for tok in _SHAPE_TOKEN_RE.findall(text):
+        c = "N" if tok[0].isdigit() else "W" if tok[0].isalnum() or tok[0] == "_" else tok
+        if not (c == "W" and out and out[-1] == "W"):
+            out.append(c)
+    return " ".join(out)
+
+
+def _structured_runs(texts: Sequence[str]) -> list[tuple[int, int]]:
+    """Runs ``(first, last)`` of at least ``MIN_RUN_LINES`` consecutive lines each of
+    which has the shape of a line at most two away (items alternating with a link or a
+    price count), a shape with numbers or punctuation in it: the rows of a table, the
+    dates of a schedule, a numbered list. (A run of bare words is a menu; a line of one
+    word, an image's file name, is no row.) One line of
+    another shape between two of the same shape belongs to the run."""
+    shapes = [_shape(t) if " " in t.strip() else "" for t in texts]  # one word: no row
+    n = len(shapes)
+    alike = [
+        shapes[i] not in ("", "W")
+        and any(0 <= j < n and shapes[j] == shapes[i] for j in (i - 1, i + 1, i - 2, i + 2))
+        for i in range(n)
+    ]
+    # one odd row between two alike ones ("June 14 -- Arena (formerly …), City, ST")
+    for i in range(1, n - 1):
+        if not alike[i] and alike[i - 1] and alike[i + 1] and shapes[i - 1] == shapes[i + 1]:
+            alike[i] = True
+    runs = []
+    i = 0
+    while i < n:
+        if not alike[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and alike[j + 1]:
+            j += 1
+        if j - i + 1 >= MIN_RUN_LINES:
+            runs.append((i, j))
+        i = j + 1
+    return runs
+
+
+def _with_structured_runs(lines: Sequence[_Line], in_body: list[bool]) -> list[bool]:
+    """*in_body* with every structured run (see ``_structured_runs``) that touches the
+    article: it starts right after a body line or ends right before one, or a heading
+    (a short line that is no cue) stands between. A table, a schedule or a list of steps
+    inside or at the end of an article is its text, however little prose its lines hold."""
+    out = list(in_body)
+    n = len(lines)
+
+    def heading(k: int) -> bool:
+        return lines[k].cue is None and lines[k].units <= MAX_HEADING_UNITS
+
+    for first, last in _structured_runs([f.text for f in lines]):
+        touch = [
+            first >= 1 and out[first - 1],
+            first >= 2 and out[first - 2] and heading(first - 1),
+            last + 1 < n and out[last + 1],
+            last + 2 < n and out[last + 2] and heading(last + 1),
+        ]
+        if not any(touch):
+            continue
+        lo = first - 1 if touch[1] and not touch[0] else first
+        hi = last + 1 if touch[3] and not touch[2] else last
+        for k in range(lo, hi + 1):
+            out[k] = True
+    return out
+
+
 def _navigation_run(lines: Sequence[_Line | None], i: int) -> bool:
     """Whether line *i* is one of three or more consecutive short lines (a menu)."""
 
@@ -821,7 +897,7 @@ def classify_page(
     states = _viterbi([f.score for f in present], [f.cue in BARRIER_REASONS for f in present],
                       many=len(present) > MANY_PAGES_LINES,
                       walls=[f.cue == "byline" and _dated_header(f.text) for f in present])
-    in_body = _with_short_gaps(states)
+    in_body = _with_structured_runs(present, _with_short_gaps(states))
     reasons: list[str | None] = ["empty"] * len(lines)
     for i, body in zip(order, in_body, strict=True):
         f = feats[i]

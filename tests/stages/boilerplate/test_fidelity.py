@@ -337,3 +337,48 @@ def test_the_layout_pass_charges_long_gaps_by_their_own_cost(monkeypatch):
     monkeypatch.setattr(classify, "LONG_GAP_LINE_COST", 0.25)
     walled = classify._viterbi(scores, no, walls=walls)
     assert classify._BODY not in walled[3:] or classify._BODY not in walled[:3]
+
+
+def test_a_schedule_or_table_at_the_end_of_the_article_is_kept():
+    """Rows of one shape (a date, a venue, a city) right after the article's prose, with
+    or without a heading over them, are its text; a menu of bare words after it is not,
+    nor the same kind of rows far from the article."""
+    rows = [
+        "June 9 -- Coral Sky Amphitheatre, West Palm Beach, FL",
+        "June 10 -- Credit Union Amphitheatre, Tampa, FL",
+        "June 14 -- Bank Amphitheatre (formerly Verizon Amphitheatre), Alpharetta, GA",
+        "June 17 -- Bridgestone Arena, Nashville, TN",
+        "June 19 -- Music Pavilion, Charlotte, NC",
+    ]
+    far = ["Nov 2019 -- Archive, 12 posts", "Oct 2019 -- Archive, 9 posts",
+           "Sep 2019 -- Archive, 14 posts"]
+    lines = [
+        "Home", "News", "Music",
+        "The band announces a summer tour",
+        *ARTICLE,
+        "The band's summer tour dates",
+        *rows,
+        "Share", "Tweet", "Facebook",
+        "Most read", "Weather warning for the weekend", "Train fares rise",
+        "Archives", "Popular", "Contact", *far,
+    ]
+    keep = dict(zip(lines, corpus.keep_lines(lines, "en"), strict=True))
+    for line in (*ARTICLE, "The band's summer tour dates", *rows):
+        assert keep[line], line
+    for line in ("Share", "Tweet", "Facebook", "Train fares rise", *far):
+        assert not keep[line], line
+
+
+def test_structured_runs_are_rows_of_one_shape_not_menus():
+    from corpus.stages.boilerplate.classify import _shape, _structured_runs
+
+    assert _shape("June 9 – Tampa, FL @ Amphitheatre") == "W N – W , W @ W"
+    assert _shape("2 Martin Truex Jr. 5035 7 0 15 24") == "N W N N N N N"
+    menu = ["Tech", "Entertainment", "Deals", "Business News", "Science"]
+    assert _structured_runs(menu) == []
+    table = ["1 Kyle Busch 5040 5 1 17 27", "2 Martin Truex Jr. 5035 7 0 15 24",
+             "3 Kevin Harvick 5033 4 6 15 26"]
+    assert _structured_runs(["Standings", *table, "Share"]) == [(1, 3)]
+    items = ["1) Lego Star Wars 75188 Bomber", "http://amzn.to/abc",
+             "2) Polistil 960574 Pista", "http://amzn.to/def", "3) Blade Runner 2049 Box"]
+    assert _structured_runs(items) == [(0, 4)]  # the links between the items too
