@@ -417,6 +417,21 @@ def _dateline(norm: str, stripped: str) -> bool:
     return bool(words) and all(w in _date_words() for w in words)
 
 
+def _barrier(line: _Line) -> bool:
+    """Whether the article does not go on past *line* (see ``BARRIER_REASONS``). A
+    copyright line closes it only if it is a site's footer — rights reserved, or a year
+    among its first words ("© 2019 Site", "Copyright 2019 …") — not a photo's credit
+    ("Image copyright EPA", "© Jane Doe Protesters in the square on May 18, 2018.")."""
+    if line.cue not in BARRIER_REASONS:
+        return False
+    if line.cue != "copyright":
+        return True
+    rest = " ".join(w for w in _norm(line.text).split() if w != "copyright")
+    if _cue_regexes()["copyright"].search(rest):
+        return True  # a rights phrase other than the bare word
+    return _YEAR_RE.search(" ".join(line.text.split()[:4])) is not None
+
+
 def _dated_header(text: str) -> bool:
     """Whether a byline cue line is a full date (a year in it) and nothing else: the
     header of an item in a list of comments or teasers, which the article does not span.
@@ -894,7 +909,7 @@ def classify_page(
         if f.cue is not None:
             f.score = min(f.score, CUE_SCORE_CAP)
     order = [i for i, f in enumerate(feats) if f is not None]
-    states = _viterbi([f.score for f in present], [f.cue in BARRIER_REASONS for f in present],
+    states = _viterbi([f.score for f in present], [_barrier(f) for f in present],
                       many=len(present) > MANY_PAGES_LINES,
                       walls=[f.cue == "byline" and _dated_header(f.text) for f in present])
     in_body = _with_structured_runs(present, _with_short_gaps(states))

@@ -382,3 +382,24 @@ def test_structured_runs_are_rows_of_one_shape_not_menus():
     items = ["1) Lego Star Wars 75188 Bomber", "http://amzn.to/abc",
              "2) Polistil 960574 Pista", "http://amzn.to/def", "3) Blade Runner 2049 Box"]
     assert _structured_runs(items) == [(0, 4)]  # the links between the items too
+
+
+def test_a_photo_copyright_inside_the_article_does_not_end_it():
+    """ "Image copyright EPA" or "© Jane Doe <caption>, May 18, 2018." is a photo's credit
+    (dropped), not the site's footer: the article goes on after it. A footer ("© 2019
+    Site", "All rights reserved") still closes the article."""
+    from corpus.stages.boilerplate.classify import _barrier, _features
+
+    more = ["Residents who spoke at the meeting welcomed the plan but asked for more bus lines.",
+            "The council will vote on the details of the bus plan at its next meeting in May."]
+    for credit in ("Image copyright EPA",
+                   "© Jane Doe Protesters in the square outside city hall on May 18, 2018."):
+        lines = ["Home", "News", *ARTICLE, credit, *more, "Share", "Tweet"]
+        keep = dict(zip(lines, corpus.keep_lines(lines, "en"), strict=True))
+        assert not keep[credit]
+        for line in (*ARTICLE, *more):
+            assert keep[line], (credit, line)
+        assert not _barrier(_features(credit))
+    for footer in ("© 2019 Example Times", "Copyright 2019 Hawaii News Now.",
+                   "Example Times. All rights reserved."):
+        assert _barrier(_features(footer)), footer
