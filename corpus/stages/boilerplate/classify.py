@@ -64,6 +64,10 @@ MANY_PAGES_LINES = 3000
 # Cue reasons that close an article: its body never continues past a comment thread's
 # header or the copyright footer.
 BARRIER_REASONS = frozenset({"comment_widget", "comment_header", "copyright"})
+# Cue reasons that open an inline box (teasers, share buttons, a sign-up form) rather
+# than a figure: a gap inside the article holding one is left out whole.
+BOX_REASONS = frozenset({"teaser", "share_prompt", "subscribe_prompt", "login_prompt",
+                         "comment_widget", "advertisement", "ui_string", "disclosure"})
 MIN_STOPLIST_COVERAGE = 0.05  # below this, no stoplist explains the page
 
 _TERMINAL = set(".!?。！？؟।")
@@ -698,17 +702,23 @@ def _viterbi(
     return [_GAP if state >= 4 else state for state in path]
 
 
-def _with_short_gaps(states: Sequence[int]) -> list[bool]:
+def _with_short_gaps(states: Sequence[int], cues: Sequence[str | None] | None = None
+                     ) -> list[bool]:
     """Body lines, and the lines of every gap of at most ``MAX_KEPT_GAP`` lines between
     two of them: a subheading over the next paragraph, a short list inside the article.
-    (A longer gap is an inline box, a tag list, a comment thread: its lines stay out.)"""
+    (A longer gap is an inline box, a tag list, a comment thread: its lines stay out.)
+    A gap that holds a box's cue line (*cues*, see ``BOX_REASONS``: "Related", "Share",
+    "Subscribe") is an inline box however short it is: its other lines (the teasers'
+    headlines) stay out too. (A photo's credit is no box: the article's images and their
+    captions stand between its paragraphs.)"""
     out = [s == _BODY for s in states]
     run: list[int] = []
     for i, state in enumerate(states):
         if state == _GAP:
             run.append(i)
             continue
-        if state == _BODY and 0 < len(run) <= MAX_KEPT_GAP:
+        if (state == _BODY and 0 < len(run) <= MAX_KEPT_GAP
+                and (cues is None or not any(cues[j] in BOX_REASONS for j in run))):
             for j in run:
                 out[j] = True
         run = []
@@ -912,7 +922,7 @@ def classify_page(
     states = _viterbi([f.score for f in present], [_barrier(f) for f in present],
                       many=len(present) > MANY_PAGES_LINES,
                       walls=[f.cue == "byline" and _dated_header(f.text) for f in present])
-    in_body = _with_structured_runs(present, _with_short_gaps(states))
+    in_body = _with_structured_runs(present, _with_short_gaps(states, [f.cue for f in present]))
     reasons: list[str | None] = ["empty"] * len(lines)
     for i, body in zip(order, in_body, strict=True):
         f = feats[i]

@@ -403,3 +403,21 @@ def test_a_photo_copyright_inside_the_article_does_not_end_it():
     for footer in ("© 2019 Example Times", "Copyright 2019 Hawaii News Now.",
                    "Example Times. All rights reserved."):
         assert _barrier(_features(footer)), footer
+
+
+def test_a_short_inline_box_of_teasers_inside_the_article_is_left_out():
+    """A gap of a few lines between two stretches of article is kept (a subheading, a
+    short list) unless it holds a box's cue ("Related Articles", "Share"): then its
+    headlines are teasers."""
+    box = ["Related Articles", "Budget Talks Stall Again Over School Money",
+           "Five Things The Plan Buys"]
+    sub = ["What the money buys", "- two schools", "- a library"]
+    for gap, kept in ((box, False), (sub, True)):
+        lines = ["Home", "News", *ARTICLE[:2], *gap, ARTICLE[2],
+                 "Residents who spoke at the meeting welcomed the plan but asked for more.",
+                 "Share", "Tweet"]
+        keep = dict(zip(lines, corpus.keep_lines(lines, "en"), strict=True))
+        for line in ARTICLE:
+            assert keep[line], line
+        for line in gap[1:]:
+            assert keep[line] is kept, line
