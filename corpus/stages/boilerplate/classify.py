@@ -89,6 +89,13 @@ _INLINE_CREDIT_RE = re.compile(
     re.IGNORECASE,
 )
 _YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
+# English headline case capitalises the short words prose leaves lower-case mid-sentence
+# ("Police: 2 In Custody After Death Of Student"): two of them, not after a sentence's
+# or a clause's end, in a long line, mark a teaser's headline run into its blurb.
+_HEADLINE_CASE_RE = re.compile(
+    r"(?<![.!?:;\"“”]) (?:Of|In|To|For|After|With|On|At|From|And|By|Over|Into|About|"
+    r"Against|Amid|Before|Is|Are|Was|Its|His|Her|Their)(?= )"
+)
 _SEPARATOR_RE = re.compile(r"\s[|•·»›>/]\s|\s[|•»›]$|^[|•»›]\s")
 _SEPARATOR_CHAR_RE = re.compile(r"[|•·»›>/]")  # a quick scan before the regex above
 # " - SiteName" / " | SiteName" at the end: a caption or headline signed by the site.
@@ -362,6 +369,8 @@ def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
         return "byline"
     if n <= 12 and _dateline(norm, stripped):
         return "byline"
+    if n >= 8 and len(_HEADLINE_CASE_RE.findall(stripped)) >= 2:
+        return "headline"
     m = _SUFFIX_RE.search(stripped)
     if m and not _ends_sentence(m.group(1)):
         suffix = [w for w in m.group(1).split() if any(c.isalpha() for c in w)]

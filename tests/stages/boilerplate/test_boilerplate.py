@@ -187,3 +187,21 @@ def test_deterministic() -> None:
     first = classify_lines(lines)
     assert all(classify_lines(lines) == first for _ in range(3))
     assert classify_lines(tuple(lines)) == first
+
+
+def test_a_headline_run_into_its_blurb_is_a_teaser_by_its_headline_case():
+    """English headline case capitalises the short words prose keeps lower-case: two of
+    them mid-line in a long line are a teaser's headline run into its blurb; prose that
+    names "The New York Times" or starts a sentence with "In" is not."""
+    from corpus.stages.boilerplate.classify import line_cue
+
+    teaser = ("Customers Leave Without Paying Bill At Troy Steakhouse After Dinner For Six "
+              "A party of six left the steakhouse without paying the bill.")
+    assert line_cue(teaser, strict=False) == "headline"
+    assert line_cue(teaser) is None  # a shape cue: not for HTML pages or records
+    for prose in (
+        "The New York Times reported on Sunday that the company is preparing to cut jobs.",
+        "In the United States, the Bay Area and Los Angeles County face air quality alerts.",
+        "Officials said: In the long run the plan will pay for itself. In any case it helps.",
+    ):
+        assert line_cue(prose, strict=False) is None, prose
