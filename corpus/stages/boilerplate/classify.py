@@ -367,6 +367,8 @@ def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
         return reason
     if 2 <= n <= 6 and not prose and _bio_header(stripped, low):
         return "byline"
+    if n <= BIO_MAX_WORDS and _author_bio(words):
+        return "byline"
     if n <= 12 and _dateline(norm, stripped):
         return "byline"
     if n >= 8 and len(_HEADLINE_CASE_RE.findall(stripped)) >= 2:
@@ -413,6 +415,42 @@ def _bio_header(stripped: str, low: str) -> bool:
         if low.startswith(prefix):
             rest = stripped[len(prefix):].split()
             return bool(rest) and all(w[:1].isupper() for w in rest)
+    return False
+
+
+BIO_MAX_WORDS = 80  # an author's bio is a short paragraph (two or three sentences)
+_BIO_ROLE_WINDOW = 8  # words after the copula within which the bio names the trade
+
+
+@lru_cache(maxsize=1)
+def _bio_words() -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(data.BIO_COPULAS), frozenset(data.BIO_ROLES)
+
+
+def _author_bio(words: Sequence[str]) -> bool:
+    """"Jane Doe (@jdoe) is a staff writer at …": a name (two to four capitalised words,
+    a handle or a bracket after it), a copula, and in the noun phrase after it (a few
+    words, up to a comma or a conjunction) a noun of the trade (writer, reporter, editor,
+    Redakteur, periodista, журналист, …)."""
+    copulas, roles = _bio_words()
+    names = 0
+    k = 0
+    while k < len(words) and k < 6:
+        w = words[k]
+        if w.lower() in copulas:
+            break
+        if w[:1].isupper() or (names and w[:1] in "(@"):
+            names += w[:1].isupper()
+            k += 1
+            continue
+        return False
+    if not 2 <= names <= 4 or k >= len(words) or words[k].lower() not in copulas:
+        return False
+    for w in words[k + 1:k + 1 + _BIO_ROLE_WINDOW]:  # the noun phrase after the copula
+        if w.strip(".,;:()").lower() in roles:
+            return True
+        if w[-1:] in ",;:" or w.lower() in ("and", "who", "that", "und", "et", "y", "e"):
+            return False
     return False
 
 

@@ -205,3 +205,27 @@ def test_a_headline_run_into_its_blurb_is_a_teaser_by_its_headline_case():
         "Officials said: In the long run the plan will pay for itself. In any case it helps.",
     ):
         assert line_cue(prose, strict=False) is None, prose
+
+
+@pytest.mark.parametrize("bio", [
+    "Louise Matsakis is a Staff Writer at WIRED covering Amazon, security, and platforms.",
+    "Molly Wood (@mollywood) is an Ideas contributor at WIRED and the host of a show.",
+    "Brigit Katz is a freelance writer based in Toronto.",
+    "Moritz Bachmann ist freier Journalist und schreibt über Technik.",
+    "Marie Dupont est journaliste au service politique depuis 2015.",
+])
+def test_an_authors_bio_is_a_byline(bio):
+    from corpus.stages.boilerplate.classify import line_cue
+
+    assert line_cue(bio) == "byline"
+
+
+def test_prose_about_people_is_not_a_bio():
+    from corpus.stages.boilerplate.classify import line_cue
+
+    for prose in (
+        "The mayor said the money would also pay for two new schools and a library.",
+        "Smith is a popular name, and the writer of the report said so on Tuesday.",
+        "Lawmakers in the state said the governor is a strong supporter of the plan.",
+    ):
+        assert line_cue(prose) is None, prose
