@@ -791,15 +791,23 @@ def _shape(text: str) -> str:
 def _structured_runs(texts: Sequence[str]) -> list[tuple[int, int]]:
     """Runs ``(first, last)`` of at least ``MIN_RUN_LINES`` consecutive lines each of
     which has the shape of a line at most two away (items alternating with a link or a
-    price count), a shape with numbers or punctuation in it: the rows of a table, the
-    dates of a schedule, a numbered list. (A run of bare words is a menu; a line of one
-    word, an image's file name, is no row.) One line of
-    another shape between two of the same shape belongs to the run."""
+    price count), a shape with a number or two punctuation marks or more in it: the rows
+    of a table, the dates of a schedule, a numbered list. (A run of bare words is a menu,
+    one of "Label: headline" lines a teaser list; a line of one word, an image's file
+    name, is no row.) Two lines of the same punctuation (two marks or more) are alike
+    too, whatever their words and numbers. One line of another shape between two of the
+    same shape belongs to the run."""
     shapes = [_shape(t) if " " in t.strip() else "" for t in texts]  # one word: no row
+    # the punctuation alone, where a row spells a number as a word ("England (Group A):
+    # 10th appearance", "Spain (Group F): Seventh appearance")
+    marks = [" ".join(c for c in sh.split() if c not in "NW") for sh in shapes]
     n = len(shapes)
+    near = (-1, 1, -2, 2)
     alike = [
-        shapes[i] not in ("", "W")
-        and any(0 <= j < n and shapes[j] == shapes[i] for j in (i - 1, i + 1, i - 2, i + 2))
+        ("N" in shapes[i] or len(marks[i]) > 1)
+        and any(0 <= i + d < n and (shapes[i + d] == shapes[i]
+                                    or (len(marks[i]) > 1 and marks[i + d] == marks[i]))
+                for d in near)
         for i in range(n)
     ]
     # one odd row between two alike ones ("June 14 -- Arena (formerly …), City, ST")

@@ -382,6 +382,12 @@ def test_structured_runs_are_rows_of_one_shape_not_menus():
     items = ["1) Lego Star Wars 75188 Bomber", "http://amzn.to/abc",
              "2) Polistil 960574 Pista", "http://amzn.to/def", "3) Blade Runner 2049 Box"]
     assert _structured_runs(items) == [(0, 4)]  # the links between the items too
+    spelled = ["England (Group A): 10th appearance", "Spain (Group F): Seventh appearance",
+               "Wales (Group E): Second appearance"]
+    assert _structured_runs(spelled) == [(0, 2)]  # the same punctuation
+    colons = ["Fact check: the claim is false", "Analysis: what the vote means",
+              "Opinion: the council got it right"]
+    assert _structured_runs(colons) == []  # one mark is not a row's structure
 
 
 def test_a_photo_copyright_inside_the_article_does_not_end_it():
