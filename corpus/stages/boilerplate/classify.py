@@ -775,6 +775,7 @@ def _with_short_gaps(states: Sequence[int], cues: Sequence[str | None] | None = 
 # A line's shape: its tokens as N (a number), W (a run of words) and the punctuation
 # between them ("June 9 – Tampa, FL @ Amphitheatre" is "W N – W , W @ W").
 _SHAPE_TOKEN_RE = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+\.?|[^\w\s]")
+_LEAD_NUMBER_RE = re.compile(r"\s*(\d{1,3})[.)]\s")
 MIN_RUN_LINES = 3  # lines of the same shape that make a list, a table, a schedule
 
 
@@ -801,18 +802,27 @@ def _structured_runs(texts: Sequence[str]) -> list[tuple[int, int]]:
     # the punctuation alone, where a row spells a number as a word ("England (Group A):
     # 10th appearance", "Spain (Group F): Seventh appearance")
     marks = [" ".join(c for c in sh.split() if c not in "NW") for sh in shapes]
+    # the number that leads a numbered item ("3) …", "12. …"), else -1
+    leads = [int(m.group(1)) if (m := _LEAD_NUMBER_RE.match(t)) else -1 for t in texts]
     n = len(shapes)
     near = (-1, 1, -2, 2)
+
+    def counted(i: int, j: int) -> bool:  # items i < j numbered one after the other
+        return leads[i] >= 0 and leads[j] == leads[i] + 1
+
     alike = [
         ("N" in shapes[i] or len(marks[i]) > 1)
         and any(0 <= i + d < n and (shapes[i + d] == shapes[i]
-                                    or (len(marks[i]) > 1 and marks[i + d] == marks[i]))
+                                    or (len(marks[i]) > 1 and marks[i + d] == marks[i])
+                                    or counted(min(i, i + d), max(i, i + d)))
                 for d in near)
         for i in range(n)
     ]
-    # one odd row between two alike ones ("June 14 -- Arena (formerly …), City, ST")
+    # one odd row between two alike ones ("June 14 -- Arena (formerly …), City, ST", or
+    # a link between two numbered items)
     for i in range(1, n - 1):
-        if not alike[i] and alike[i - 1] and alike[i + 1] and shapes[i - 1] == shapes[i + 1]:
+        if (not alike[i] and alike[i - 1] and alike[i + 1]
+                and (shapes[i - 1] == shapes[i + 1] or counted(i - 1, i + 1))):
             alike[i] = True
     runs = []
     i = 0

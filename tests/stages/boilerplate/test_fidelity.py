@@ -385,6 +385,10 @@ def test_structured_runs_are_rows_of_one_shape_not_menus():
     spelled = ["England (Group A): 10th appearance", "Spain (Group F): Seventh appearance",
                "Wales (Group E): Second appearance"]
     assert _structured_runs(spelled) == [(0, 2)]  # the same punctuation
+    numbered = ["1) Lego Star Wars Bomber", "http://amzn.to/abc",
+                "2) Cofanetto Nolan: Interstellar/Inception", "http://amzn.to/def",
+                "3) Blade Runner (4K Ultra HD + Blu-Ray)"]
+    assert _structured_runs(numbered) == [(0, 4)]  # counted one after the other
     colons = ["Fact check: the claim is false", "Analysis: what the vote means",
               "Opinion: the council got it right"]
     assert _structured_runs(colons) == []  # one mark is not a row's structure
