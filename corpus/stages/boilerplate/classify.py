@@ -468,6 +468,33 @@ def _dateline(norm: str, stripped: str) -> bool:
     return bool(words) and all(w in _date_words() for w in words)
 
 
+# A teaser list's header ("Most Popular", "Related Articles") heads the lines after it,
+# up to this many, until a line that scores like a paragraph or another cue.
+TEASER_LIST_LINES = 10
+TEASER_ITEM_MAX_SCORE = 3.0
+
+
+@lru_cache(maxsize=1)
+def _teaser_headers() -> frozenset[str]:
+    return frozenset(n for p in data.TEASER_PREFIXES if (n := _norm(p)))
+
+
+def _mark_teaser_lists(lines: Sequence[_Line]) -> None:
+    """Give the items under a teaser list's header (a line that is nothing but a teaser
+    phrase: "Most Popular", "Related Articles", "Top stories") the header's cue: the
+    headlines after it, until a line that scores like a paragraph (an article starting
+    below the box) or another cue line, at most ``TEASER_LIST_LINES``."""
+    headers = _teaser_headers()
+    for i, f in enumerate(lines):
+        if f.cue != "teaser" or _norm(f.text) not in headers:
+            continue
+        for g in lines[i + 1:i + 1 + TEASER_LIST_LINES]:
+            if g.score >= TEASER_ITEM_MAX_SCORE or g.cue not in (None, "headline"):
+                break
+            g.cue = "teaser"
+            g.score = min(g.score, CUE_SCORE_CAP)
+
+
 def _barrier(line: _Line) -> bool:
     """Whether the article does not go on past *line* (see ``BARRIER_REASONS``). A
     copyright line closes it only if it is a site's footer — rights reserved, or a year
@@ -983,6 +1010,7 @@ def classify_page(
             f.score -= 1.5
         if f.cue is not None:
             f.score = min(f.score, CUE_SCORE_CAP)
+    _mark_teaser_lists(present)
     order = [i for i, f in enumerate(feats) if f is not None]
     states = _viterbi([f.score for f in present], [_barrier(f) for f in present],
                       many=len(present) > MANY_PAGES_LINES,

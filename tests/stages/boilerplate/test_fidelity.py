@@ -431,3 +431,19 @@ def test_a_short_inline_box_of_teasers_inside_the_article_is_left_out():
             assert keep[line], line
         for line in gap[1:]:
             assert keep[line] is kept, line
+
+
+def test_the_headlines_under_a_teaser_lists_header_are_teasers():
+    """ "Most Popular" over a few headlines just above the article: the headlines are the
+    box's items (teasers), the article that starts with a full paragraph is not."""
+    heads = ["Police chief sought funding for a new system, but mayor unswayed",
+             "The county fair will be free to attend starting next summer",
+             "Man dies after crashing into power pole, flipping vehicle"]
+    lines = ["Home", "News", "Most Popular", *heads, *ARTICLE,
+             "Residents who spoke at the meeting welcomed the plan but asked for more.",
+             "Share", "Tweet"]
+    verdicts = dict(zip(lines, classify_page(lines, lang="en"), strict=True))
+    for line in heads:
+        assert verdicts[line].reason == "teaser", line
+    for line in ARTICLE:
+        assert verdicts[line].reason is None, line
