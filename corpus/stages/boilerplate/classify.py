@@ -92,6 +92,7 @@ _YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
 # English headline case capitalises the short words prose leaves lower-case mid-sentence
 # ("Police: 2 In Custody After Death Of Student"): two of them, not after a sentence's
 # or a clause's end, in a long line, mark a teaser's headline run into its blurb.
+HEADLINE_CASE_CHARS = 150  # the headline opens the line: only its start is searched
 _HEADLINE_CASE_RE = re.compile(
     r"(?<![.!?:;\"“”]) (?:Of|In|To|For|After|With|On|At|From|And|By|Over|Into|About|"
     r"Against|Amid|Before|Is|Are|Was|Its|His|Her|Their)(?= )"
@@ -371,7 +372,7 @@ def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
         return "byline"
     if n <= 12 and _dateline(norm, stripped):
         return "byline"
-    if n >= 8 and len(_HEADLINE_CASE_RE.findall(stripped)) >= 2:
+    if n >= 8 and len(_HEADLINE_CASE_RE.findall(stripped, 0, HEADLINE_CASE_CHARS)) >= 2:
         return "headline"
     m = _SUFFIX_RE.search(stripped)
     if m and not _ends_sentence(m.group(1)):
@@ -433,6 +434,8 @@ def _author_bio(words: Sequence[str]) -> bool:
     words, up to a comma or a conjunction) a noun of the trade (writer, reporter, editor,
     Redakteur, periodista, журналист, …)."""
     copulas, roles = _bio_words()
+    if copulas.isdisjoint(words[2:6]):  # the copula follows a name of two words or more
+        return False
     names = 0
     k = 0
     while k < len(words) and k < 6:
@@ -485,8 +488,8 @@ def _mark_teaser_lists(lines: Sequence[_Line]) -> None:
     headlines after it, until a line that scores like a paragraph (an article starting
     below the box) or another cue line, at most ``TEASER_LIST_LINES``."""
     headers = _teaser_headers()
-    for i, f in enumerate(lines):
-        if f.cue != "teaser" or _norm(f.text) not in headers:
+    for i in [i for i, f in enumerate(lines) if f.cue == "teaser"]:
+        if _norm(lines[i].text) not in headers:
             continue
         for g in lines[i + 1:i + 1 + TEASER_LIST_LINES]:
             if g.score >= TEASER_ITEM_MAX_SCORE or g.cue not in (None, "headline"):
@@ -801,22 +804,42 @@ def _with_short_gaps(states: Sequence[int], cues: Sequence[str | None] | None = 
 
 # A line's shape: its tokens as N (a number), W (a run of words) and the punctuation
 # between them ("June 9 – Tampa, FL @ Amphitheatre" is "W N – W , W @ W").
-_SHAPE_TOKEN_RE = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+\.?|[^\w\s]")
 _LEAD_NUMBER_RE = re.compile(r"\s*(\d{1,3})[.)]\s")
+MAX_ROW_WORDS = 30  # a row, an item, a schedule's line is shorter than a paragraph
 MIN_RUN_LINES = 3  # lines of the same shape that make a list, a table, a schedule
+
+
+_NUMBER_TOKEN_RE = re.compile(r"\d+(?:[.,:]\d+)*")
+_WORD_TOKEN_RE = re.compile(r"[^\W\d_]+\.?")
+_WORD_RUN_RE = re.compile("\x01+")
 
 
 @lru_cache(maxsize=_STATIC_CACHE)
 def _shape(text: str) -> str:
-    out: list[str] = []
-    for tok in _SHAPE_TOKEN_RE.findall(text):
-        c = "N" if tok[0].isdigit() else "W" if tok[0].isalnum() or tok[0] == "_" else tok
-        if not (c == "W" and out and out[-1] == "W"):
-            out.append(c)
-    return " ".join(out)
+    # numbers, then words, to placeholders (neither word nor space characters), white
+    # space and "_" out, runs of words to one: one character a token, in C
+    marked = _WORD_TOKEN_RE.sub("\x01", _NUMBER_TOKEN_RE.sub("\x00", text))
+    tokens = _WORD_RUN_RE.sub("\x01", "".join(marked.split()).replace("_", ""))
+    return " ".join(tokens).replace("\x00", "N").replace("\x01", "W")
 
 
-def _structured_runs(texts: Sequence[str]) -> list[tuple[int, int]]:
+@lru_cache(maxsize=_STATIC_CACHE)
+def _row_key(text: str) -> tuple[str, str, int]:
+    """What a line is as a row: its shape ("" for a line of one word: an image's file
+    name, a link, is no row), its punctuation alone where it has two marks or more ("( )
+    :" for "England (Group A): 10th appearance", where another row spells the number as
+    a word), else "", and the number that leads a numbered item ("3) …", "12. …") or -1."""
+    shape = _shape(text) if " " in text.strip() else ""
+    marks = " ".join(c for c in shape.split() if c not in "NW")
+    m = _LEAD_NUMBER_RE.match(text)
+    return shape, (marks if len(marks) > 1 else ""), (int(m.group(1)) if m else -1)
+
+
+_NO_ROW = ("", "", -1)
+
+
+def _structured_runs(texts: Sequence[str], keys: Sequence[tuple[str, str, int]] | None = None
+                     ) -> list[tuple[int, int]]:
     """Runs ``(first, last)`` of at least ``MIN_RUN_LINES`` consecutive lines each of
     which has the shape of a line at most two away (items alternating with a link or a
     price count), a shape with a number or two punctuation marks or more in it: the rows
@@ -824,32 +847,29 @@ def _structured_runs(texts: Sequence[str]) -> list[tuple[int, int]]:
     one of "Label: headline" lines a teaser list; a line of one word, an image's file
     name, is no row.) Two lines of the same punctuation (two marks or more) are alike
     too, whatever their words and numbers. One line of another shape between two of the
-    same shape belongs to the run."""
-    shapes = [_shape(t) if " " in t.strip() else "" for t in texts]  # one word: no row
-    # the punctuation alone, where a row spells a number as a word ("England (Group A):
-    # 10th appearance", "Spain (Group F): Seventh appearance")
-    marks = [" ".join(c for c in sh.split() if c not in "NW") for sh in shapes]
-    # the number that leads a numbered item ("3) …", "12. …"), else -1
-    leads = [int(m.group(1)) if (m := _LEAD_NUMBER_RE.match(t)) else -1 for t in texts]
-    n = len(shapes)
-    near = (-1, 1, -2, 2)
+    same shape belongs to the run. (*keys*, when given, are the lines' ``_row_key``.)"""
+    if keys is None:
+        keys = [_row_key(t) for t in texts]
+    shapes = [k[0] for k in keys]
+    marks = [k[1] for k in keys]
+    leads = [k[2] for k in keys]
+    n = len(keys)
 
-    def counted(i: int, j: int) -> bool:  # items i < j numbered one after the other
-        return leads[i] >= 0 and leads[j] == leads[i] + 1
+    def related(d: int) -> list[bool]:  # line i and line i + d alike, for each i
+        return [a == b or (ma != "" and ma == mb) or (la >= 0 and lb == la + 1)
+                for a, b, ma, mb, la, lb in zip(shapes, shapes[d:], marks, marks[d:],
+                                                leads, leads[d:], strict=False)]
 
-    alike = [
-        ("N" in shapes[i] or len(marks[i]) > 1)
-        and any(0 <= i + d < n and (shapes[i + d] == shapes[i]
-                                    or (len(marks[i]) > 1 and marks[i + d] == marks[i])
-                                    or counted(min(i, i + d), max(i, i + d)))
-                for d in near)
-        for i in range(n)
-    ]
+    one = [False, *related(1), False]  # one[i]: i - 1 and i; one[i + 1]: i and i + 1
+    two = [False, False, *related(2), False, False]  # the same two lines apart
+    alike = [("N" in sh or mk != "") and (one[i] or one[i + 1] or two[i] or two[i + 2])
+             for i, (sh, mk) in enumerate(zip(shapes, marks, strict=True))]
     # one odd row between two alike ones ("June 14 -- Arena (formerly …), City, ST", or
     # a link between two numbered items)
     for i in range(1, n - 1):
         if (not alike[i] and alike[i - 1] and alike[i + 1]
-                and (shapes[i - 1] == shapes[i + 1] or counted(i - 1, i + 1))):
+                and (shapes[i - 1] == shapes[i + 1]
+                     or (leads[i - 1] >= 0 and leads[i + 1] == leads[i - 1] + 1))):
             alike[i] = True
     runs = []
     i = 0
@@ -877,7 +897,11 @@ def _with_structured_runs(lines: Sequence[_Line], in_body: list[bool]) -> list[b
     def heading(k: int) -> bool:
         return lines[k].cue is None and lines[k].units <= MAX_HEADING_UNITS
 
-    for first, last in _structured_runs([f.text for f in lines]):
+    # only a line with a digit or two marks can be a row (see ``_row_key``), and only a
+    # line shorter than a paragraph
+    keys = [_row_key(f.text) if f.words <= MAX_ROW_WORDS
+            and (f.chars.get("#") or f.chars.get(".", 0) >= 2) else _NO_ROW for f in lines]
+    for first, last in _structured_runs([f.text for f in lines], keys):
         touch = [
             first >= 1 and out[first - 1],
             first >= 2 and out[first - 2] and heading(first - 1),
@@ -1012,7 +1036,8 @@ def classify_page(
             f.score = min(f.score, CUE_SCORE_CAP)
     _mark_teaser_lists(present)
     order = [i for i, f in enumerate(feats) if f is not None]
-    states = _viterbi([f.score for f in present], [_barrier(f) for f in present],
+    states = _viterbi([f.score for f in present],
+                      [f.cue in BARRIER_REASONS and _barrier(f) for f in present],
                       many=len(present) > MANY_PAGES_LINES,
                       walls=[f.cue == "byline" and _dated_header(f.text) for f in present])
     in_body = _with_structured_runs(present, _with_short_gaps(states, [f.cue for f in present]))
