@@ -483,10 +483,12 @@ def _teaser_headers() -> frozenset[str]:
 
 
 def _mark_teaser_lists(lines: Sequence[_Line]) -> None:
-    """Give the items under a teaser list's header (a line that is nothing but a teaser
-    phrase: "Most Popular", "Related Articles", "Top stories") the header's cue: the
-    headlines after it, until a line that scores like a paragraph (an article starting
-    below the box) or another cue line, at most ``TEASER_LIST_LINES``."""
+    """Score the items under a teaser list's header (a line that is nothing but a teaser
+    phrase: "Most Popular", "Related Articles", "Top stories") as cue lines are scored,
+    so that no article region takes them in: the headlines after it, until a line that
+    scores like a paragraph (an article starting below the box) or another cue line, at
+    most ``TEASER_LIST_LINES``. (Their reasons stay their own: a line the box held that
+    was left out before is left out for the same reason.)"""
     headers = _teaser_headers()
     for i in [i for i, f in enumerate(lines) if f.cue == "teaser"]:
         if _norm(lines[i].text) not in headers:
@@ -494,7 +496,6 @@ def _mark_teaser_lists(lines: Sequence[_Line]) -> None:
         for g in lines[i + 1:i + 1 + TEASER_LIST_LINES]:
             if g.score >= TEASER_ITEM_MAX_SCORE or g.cue not in (None, "headline"):
                 break
-            g.cue = "teaser"
             g.score = min(g.score, CUE_SCORE_CAP)
 
 
@@ -917,21 +918,19 @@ def _with_structured_runs(lines: Sequence[_Line], in_body: list[bool]) -> list[b
     return out
 
 
-def _navigation_run(lines: Sequence[_Line | None], i: int) -> bool:
-    """Whether line *i* is one of three or more consecutive short lines (a menu)."""
-
-    def short(j: int) -> bool:
-        line = lines[j] if 0 <= j < len(lines) else None
-        return line is not None and line.units <= 4 and not _ends_sentence(line.text)
-
-    run = 1
-    j = i - 1
-    while short(j) and run < 3:
-        run, j = run + 1, j - 1
-    j = i + 1
-    while short(j) and run < 3:
-        run, j = run + 1, j + 1
-    return run >= 3
+def _navigation_runs(lines: Sequence[_Line | None]) -> list[bool]:
+    """For each line, whether it is one of three or more consecutive short lines (a
+    menu): with the line itself, its neighbours that are short (at most four words, no
+    full stop; a blank line breaks the run) make three or more."""
+    short = [f is not None and f.units <= 4 and not _ends_sentence(f.text) for f in lines]
+    n = len(short)
+    before = [0] * n  # short lines right before line i
+    for i in range(1, n):
+        before[i] = before[i - 1] + 1 if short[i - 1] else 0
+    after = [0] * n  # short lines right after line i
+    for i in range(n - 2, -1, -1):
+        after[i] = after[i + 1] + 1 if short[i + 1] else 0
+    return [1 + b + a >= 3 for b, a in zip(before, after, strict=True)]
 
 
 def classify_lines(
@@ -1042,6 +1041,7 @@ def classify_page(
                       walls=[f.cue == "byline" and _dated_header(f.text) for f in present])
     in_body = _with_structured_runs(present, _with_short_gaps(states, [f.cue for f in present]))
     reasons: list[str | None] = ["empty"] * len(lines)
+    menus: list[bool] | None = None  # computed on first need
     for i, body in zip(order, in_body, strict=True):
         f = feats[i]
         assert f is not None
@@ -1049,7 +1049,7 @@ def classify_page(
             reasons[i] = "caption" if f.cue == "caption_suffix" else f.cue
         elif body:
             reasons[i] = None
-        elif f.why == "short_line" and _navigation_run(feats, i):
+        elif f.why == "short_line" and (menus := menus or _navigation_runs(feats))[i]:
             reasons[i] = "navigation"
         else:
             reasons[i] = f.why
