@@ -482,21 +482,25 @@ def _teaser_headers() -> frozenset[str]:
     return frozenset(n for p in data.TEASER_PREFIXES if (n := _norm(p)))
 
 
-def _mark_teaser_lists(lines: Sequence[_Line]) -> None:
+def _mark_teaser_lists(lines: Sequence[_Line]) -> list[int]:
     """Score the items under a teaser list's header (a line that is nothing but a teaser
     phrase: "Most Popular", "Related Articles", "Top stories") as cue lines are scored,
     so that no article region takes them in: the headlines after it, until a line that
     scores like a paragraph (an article starting below the box) or another cue line, at
     most ``TEASER_LIST_LINES``. (Their reasons stay their own: a line the box held that
-    was left out before is left out for the same reason.)"""
+    was left out before is left out for the same reason.) Returns the items' indices."""
     headers = _teaser_headers()
+    items: list[int] = []
     for i in [i for i, f in enumerate(lines) if f.cue == "teaser"]:
         if _norm(lines[i].text) not in headers:
             continue
-        for g in lines[i + 1:i + 1 + TEASER_LIST_LINES]:
+        for j in range(i + 1, min(i + 1 + TEASER_LIST_LINES, len(lines))):
+            g = lines[j]
             if g.score >= TEASER_ITEM_MAX_SCORE or g.cue not in (None, "headline"):
                 break
             g.score = min(g.score, CUE_SCORE_CAP)
+            items.append(j)
+    return items
 
 
 def _barrier(line: _Line) -> bool:
@@ -1033,7 +1037,7 @@ def classify_page(
             f.score -= 1.5
         if f.cue is not None:
             f.score = min(f.score, CUE_SCORE_CAP)
-    _mark_teaser_lists(present)
+    boxed = _mark_teaser_lists(present)
     order = [i for i, f in enumerate(feats) if f is not None]
     states = _viterbi([f.score for f in present],
                       [f.cue in BARRIER_REASONS and _barrier(f) for f in present],
@@ -1053,7 +1057,7 @@ def classify_page(
             reasons[i] = "navigation"
         else:
             reasons[i] = f.why
-    headline = _headline(feats, order, in_body)
+    headline = _headline(feats, order, in_body, {order[k] for k in boxed})
     out: list[Verdict] = []
     for i, (f, reason) in enumerate(zip(feats, reasons, strict=True)):
         if f is None:
@@ -1082,9 +1086,11 @@ def _content_kind(f: _Line, feats: Sequence[_Line | None], i: int,
 
 
 def _headline(feats: Sequence[_Line | None], order: Sequence[int],
-              in_body: Sequence[bool]) -> int | None:
+              in_body: Sequence[bool], boxed: set[int] | frozenset[int] = frozenset()
+              ) -> int | None:
     """The line that is the article's headline: the nearest title-like line before its
-    first body line, cue lines (credits, captions, buttons) between them skipped."""
+    first body line, cue lines (credits, captions, buttons) and the items of a teaser
+    list (*boxed*) between them skipped."""
     first = next((i for i, body in zip(order, in_body, strict=True) if body), None)
     if first is None:
         return None
@@ -1096,7 +1102,7 @@ def _headline(feats: Sequence[_Line | None], order: Sequence[int],
         seen += 1
         if seen > HEADLINE_WINDOW:
             return None
-        if f.cue not in (None, "headline"):
+        if f.cue not in (None, "headline") or i in boxed:
             continue  # a caption, a credit, a button between the headline and the text
         title_like = (3 <= f.words <= 25 and not f.text.rstrip().endswith((".", ":", ","))
                       and f.counts and f.chars.get("#", 0) * 3 < len(f.text))
