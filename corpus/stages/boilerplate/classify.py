@@ -271,6 +271,9 @@ def _norm(text: str) -> str:
     return " ".join(_NON_WORD_RE.sub(" ", text.lower()).split())
 
 
+_norm_cached = lru_cache(maxsize=4096)(_norm)  # for the few cue lines a page step re-reads
+
+
 @lru_cache(maxsize=1)
 def _cue_regexes() -> dict[str, re.Pattern[str]]:
     def alternation(phrases: Sequence[str]) -> str:
@@ -492,7 +495,7 @@ def _mark_teaser_lists(lines: Sequence[_Line]) -> list[int]:
     headers = _teaser_headers()
     items: list[int] = []
     for i in [i for i, f in enumerate(lines) if f.cue == "teaser"]:
-        if _norm(lines[i].text) not in headers:
+        if _norm_cached(lines[i].text) not in headers:
             continue
         for j in range(i + 1, min(i + 1 + TEASER_LIST_LINES, len(lines))):
             g = lines[j]
@@ -512,12 +515,13 @@ def _barrier(line: _Line) -> bool:
         return False
     if line.cue != "copyright":
         return True
-    rest = " ".join(w for w in _norm(line.text).split() if w != "copyright")
+    rest = " ".join(w for w in _norm_cached(line.text).split() if w != "copyright")
     if _cue_regexes()["copyright"].search(rest):
         return True  # a rights phrase other than the bare word
     return _YEAR_RE.search(" ".join(line.text.split()[:4])) is not None
 
 
+@lru_cache(maxsize=4096)
 def _dated_header(text: str) -> bool:
     """Whether a byline cue line is a full date (a year in it) and nothing else: the
     header of an item in a list of comments or teasers, which the article does not span.
@@ -730,12 +734,9 @@ def _viterbi(
         b, b_ptr = pre - sw, 0
         if body > b:
             b, b_ptr = body, 1
-        g_best, g_at = gap[0], 0
-        for k in range(1, k_max + 1):
-            if gap[k] > g_best:
-                g_best, g_at = gap[k], k
+        g_best = max(gap)
         if g_best - sw > b:
-            b, b_ptr = g_best - sw, 4 + g_at
+            b, b_ptr = g_best - sw, 4 + gap.index(g_best)  # the shortest of the best gaps
         if many and post - sw > b:
             b, b_ptr = post - sw, 3
         # the long gap: from the longest short gap, or itself
@@ -759,11 +760,8 @@ def _viterbi(
         if closed:
             pre = neg
         post = p
-    g_best, g_at = gap[0], 0
-    for k in range(1, k_max + 1):
-        if gap[k] > g_best:
-            g_best, g_at = gap[k], k
-    finals = ((pre, 0), (body, 1), (g_best, 4 + g_at), (post, 3))
+    g_best = max(gap)
+    finals = ((pre, 0), (body, 1), (g_best, 4 + gap.index(g_best)), (post, 3))
     state = max(finals, key=lambda f: f[0])[1]  # the first of the best
     path = [state]
     for b_ptr, l_ptr, p_ptr in reversed(back):
@@ -840,10 +838,7 @@ def _row_key(text: str) -> tuple[str, str, int]:
     return shape, (marks if len(marks) > 1 else ""), (int(m.group(1)) if m else -1)
 
 
-_NO_ROW = ("", "", -1)
-
-
-def _structured_runs(texts: Sequence[str], keys: Sequence[tuple[str, str, int]] | None = None
+def _structured_runs(texts: Sequence[str], candidates: Sequence[int] | None = None
                      ) -> list[tuple[int, int]]:
     """Runs ``(first, last)`` of at least ``MIN_RUN_LINES`` consecutive lines each of
     which has the shape of a line at most two away (items alternating with a link or a
@@ -852,42 +847,40 @@ def _structured_runs(texts: Sequence[str], keys: Sequence[tuple[str, str, int]] 
     one of "Label: headline" lines a teaser list; a line of one word, an image's file
     name, is no row.) Two lines of the same punctuation (two marks or more) are alike
     too, whatever their words and numbers. One line of another shape between two of the
-    same shape belongs to the run. (*keys*, when given, are the lines' ``_row_key``.)"""
-    if keys is None:
-        keys = [_row_key(t) for t in texts]
-    shapes = [k[0] for k in keys]
-    marks = [k[1] for k in keys]
-    leads = [k[2] for k in keys]
-    n = len(keys)
+    same shape belongs to the run. *candidates*, when given, are the indices of the only
+    lines that may be rows (the others cannot be alike to any line)."""
+    if candidates is None:
+        candidates = range(len(texts))
+    keys = {i: _row_key(texts[i]) for i in candidates}
+    rows = {i for i, (shape, marks, _) in keys.items() if "N" in shape or marks}
+    if len(rows) < 2:
+        return []
 
-    def related(d: int) -> list[bool]:  # line i and line i + d alike, for each i
-        return [a == b or (ma != "" and ma == mb) or (la >= 0 and lb == la + 1)
-                for a, b, ma, mb, la, lb in zip(shapes, shapes[d:], marks, marks[d:],
-                                                leads, leads[d:], strict=False)]
+    def related(a: tuple[str, str, int], b: tuple[str, str, int]) -> bool:
+        return a[0] == b[0] or (a[1] != "" and a[1] == b[1]) or (a[2] >= 0 and b[2] == a[2] + 1)
 
-    one = [False, *related(1), False]  # one[i]: i - 1 and i; one[i + 1]: i and i + 1
-    two = [False, False, *related(2), False, False]  # the same two lines apart
-    alike = [("N" in sh or mk != "") and (one[i] or one[i + 1] or two[i] or two[i + 2])
-             for i, (sh, mk) in enumerate(zip(shapes, marks, strict=True))]
+    alike: set[int] = set()
+    for i in sorted(rows):
+        for j in (i + 1, i + 2):
+            if j in rows and related(keys[i], keys[j]):
+                alike.add(i)
+                alike.add(j)
     # one odd row between two alike ones ("June 14 -- Arena (formerly …), City, ST", or
     # a link between two numbered items)
-    for i in range(1, n - 1):
-        if (not alike[i] and alike[i - 1] and alike[i + 1]
-                and (shapes[i - 1] == shapes[i + 1]
-                     or (leads[i - 1] >= 0 and leads[i + 1] == leads[i - 1] + 1))):
-            alike[i] = True
+    for i in [a + 1 for a in alike if a + 1 not in alike and a + 2 in alike]:
+        before, after = keys[i - 1], keys[i + 1]
+        if before[0] == after[0] or (before[2] >= 0 and after[2] == before[2] + 1):
+            alike.add(i)
     runs = []
-    i = 0
-    while i < n:
-        if not alike[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < n and alike[j + 1]:
-            j += 1
-        if j - i + 1 >= MIN_RUN_LINES:
-            runs.append((i, j))
-        i = j + 1
+    first = last = -2
+    for i in sorted(alike):
+        if i != last + 1:
+            if last - first + 1 >= MIN_RUN_LINES:
+                runs.append((first, last))
+            first = i
+        last = i
+    if last - first + 1 >= MIN_RUN_LINES:
+        runs.append((first, last))
     return runs
 
 
@@ -904,9 +897,9 @@ def _with_structured_runs(lines: Sequence[_Line], in_body: list[bool]) -> list[b
 
     # only a line with a digit or two marks can be a row (see ``_row_key``), and only a
     # line shorter than a paragraph
-    keys = [_row_key(f.text) if f.words <= MAX_ROW_WORDS
-            and (f.chars.get("#") or f.chars.get(".", 0) >= 2) else _NO_ROW for f in lines]
-    for first, last in _structured_runs([f.text for f in lines], keys):
+    candidates = [i for i, f in enumerate(lines) if f.words <= MAX_ROW_WORDS
+                  and (f.chars.get("#") or f.chars.get(".", 0) >= 2)]
+    for first, last in _structured_runs([f.text for f in lines], candidates):
         touch = [
             first >= 1 and out[first - 1],
             first >= 2 and out[first - 2] and heading(first - 1),
