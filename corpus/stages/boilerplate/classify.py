@@ -371,7 +371,7 @@ def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
         return reason
     if 2 <= n <= 6 and not prose and _bio_header(stripped, low):
         return "byline"
-    if n <= BIO_MAX_WORDS and _author_bio(words):
+    if n <= BIO_MAX_WORDS and not _BIO_COPULAS.isdisjoint(words[2:6]) and _author_bio(words):
         return "byline"
     if n <= 12 and _dateline(norm, stripped):
         return "byline"
@@ -422,6 +422,7 @@ def _bio_header(stripped: str, low: str) -> bool:
     return False
 
 
+_BIO_COPULAS = frozenset(data.BIO_COPULAS)
 BIO_MAX_WORDS = 80  # an author's bio is a short paragraph (two or three sentences)
 _BIO_ROLE_WINDOW = 8  # words after the copula within which the bio names the trade
 
@@ -438,7 +439,7 @@ def _author_bio(words: Sequence[str]) -> bool:
     Redakteur, periodista, журналист, …)."""
     copulas, roles = _bio_words()
     if copulas.isdisjoint(words[2:6]):  # the copula follows a name of two words or more
-        return False
+        return False  # (``_cue`` asks this first: most lines end here)
     names = 0
     k = 0
     while k < len(words) and k < 6:
@@ -468,7 +469,7 @@ def _date_words() -> frozenset[str]:
 def _dateline(norm: str, stripped: str) -> bool:
     """A line of only dates and times: month and weekday names and numbers
     ("Tuesday November 19, 2019", "August 22, 2018 at 5:57 am")."""
-    if not any(c.isdigit() for c in stripped):
+    if not any(map(str.isdigit, stripped)):
         return False
     words = norm.split()
     return bool(words) and all(w in _date_words() for w in words)
