@@ -371,6 +371,8 @@ def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
         return reason
     if 2 <= n <= 6 and not prose and _bio_header(stripped, low):
         return "byline"
+    if 3 <= n <= data.BYLINE_NAME_MAX_WORDS and _by_name(words):
+        return "byline"
     if n <= BIO_MAX_WORDS and not _BIO_COPULAS.isdisjoint(words[2:6]) and _author_bio(words):
         return "byline"
     if n <= 12 and _dateline(norm, stripped):
@@ -420,6 +422,20 @@ def _bio_header(stripped: str, low: str) -> bool:
             rest = stripped[len(prefix):].split()
             return bool(rest) and all(w[:1].isupper() for w in rest)
     return False
+
+
+_BYLINE_PREFIXES = frozenset(data.BYLINE_PREFIXES)
+
+
+def _by_name(words: Sequence[str]) -> bool:
+    """"By Jane Doe", "By Eric Song, IGN Staff", "Por María López | Madrid": the byline
+    word, then two capitalised words (a first and a last name; "By Monday, the council"
+    or "By 2020 the plan" is prose)."""
+    if words[0].lower() not in _BYLINE_PREFIXES or not words[0][:1].isupper():
+        return False
+    first, last = words[1], words[2]
+    return (first[:1].isupper() and first[-1:].isalpha() and last[:1].isupper()
+            and any(c.isalpha() for c in last))
 
 
 _BIO_COPULAS = frozenset(data.BIO_COPULAS)

@@ -74,6 +74,13 @@ BIO_PREFIXES: tuple[str, ...] = (
     "o autorze", "об авторе", "про автора", "over", "hakkında",
 )  # fmt: skip
 
+# "By Jane Doe", "Por María López", "Von Max Muster | …": a byline is this word, then a
+# name (two capitalised words), in a line of at most ``BYLINE_NAME_MAX_WORDS`` words.
+BYLINE_PREFIXES: tuple[str, ...] = (
+    "by", "por", "par", "von", "door", "przez", "av", "af",
+)  # fmt: skip
+BYLINE_NAME_MAX_WORDS = 16
+
 # An author's bio: "Jane Doe (@jdoe) is a staff writer at …". The copulas and the roles
 # (nouns of the trade) it is written with; see ``classify._author_bio``.
 BIO_COPULAS: tuple[str, ...] = (

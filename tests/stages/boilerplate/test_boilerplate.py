@@ -229,3 +229,25 @@ def test_prose_about_people_is_not_a_bio():
         "Lawmakers in the state said the governor is a strong supporter of the plan.",
     ):
         assert line_cue(prose) is None, prose
+
+
+@pytest.mark.parametrize("line", [
+    "By Ana Swanson", "By Eric Song, IGN Staff", "By Sean Martin Sean Martin",
+    "By Louis Jacobson on Monday, November 18th, 2019 at 11:04 a.m.",
+    "Por María López | Madrid", "Von Max Muster und Erika Musterfrau",
+])
+def test_a_by_line_with_a_name_is_a_byline(line):
+    from corpus.stages.boilerplate.classify import line_cue
+
+    assert line_cue(line) == "byline"
+
+
+@pytest.mark.parametrize("line", [
+    "By Monday, the council had approved the budget for the bridge.",
+    "By 2020 the plan will have paid for itself twice over.",
+    "By the end of the week the river had risen by two metres.",
+])
+def test_prose_that_starts_with_by_is_not_a_byline(line):
+    from corpus.stages.boilerplate.classify import line_cue
+
+    assert line_cue(line) is None
