@@ -88,6 +88,13 @@ _INLINE_CREDIT_RE = re.compile(
     r"bild|quelle|источник|illustration)s?\b\s*[:/][^)\]]*[)\]]\s*[.]?$",
     re.IGNORECASE,
 )
+# "… last week. Credit... Doug Mills/The New York Times", "… a rabbit Credit: Getty": a
+# caption that ends in its credit.
+_CREDIT_SUFFIX_RE = re.compile(
+    r"\b(?:credit|credits|crédit|crédito|photo|image|foto|bild|фото)\s*(?:\.\.\.|…|:)"
+    r"\s*[^.!?:]{2,80}$",
+    re.IGNORECASE,
+)
 _YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
 # English headline case capitalises the short words prose leaves lower-case mid-sentence
 # ("Police: 2 In Custody After Death Of Student"): two of them, not after a sentence's
@@ -351,7 +358,10 @@ def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
         low.startswith(data.CREDIT_PREFIXES) or rx["agency"].search(norm)
     ):
         return "photo_credit"
-    if _INLINE_CREDIT_RE.search(stripped):
+    if _INLINE_CREDIT_RE.search(stripped) or (
+        n > 3 and (":" in stripped or "…" in stripped or "..." in stripped)
+        and _CREDIT_SUFFIX_RE.search(stripped)
+    ):
         return "caption"
     if rx["whole_ui"].match(norm):
         return "ui_string"

@@ -251,3 +251,21 @@ def test_prose_that_starts_with_by_is_not_a_byline(line):
     from corpus.stages.boilerplate.classify import line_cue
 
     assert line_cue(line) is None
+
+
+@pytest.mark.parametrize("line", [
+    "President Trump at the Economic Club of New York last week. Credit... Anna Moneymaker",
+    "A bubonic plague case was reported after a hunter ate a rabbit Credit: Getty",
+    "Die neue Brücke über den Rhein am Abend ihrer Eröffnung Foto: Max Muster",
+])
+def test_a_caption_that_ends_in_its_credit_is_a_caption(line):
+    from corpus.stages.boilerplate.classify import line_cue
+
+    assert line_cue(line) == "caption"
+
+
+def test_prose_with_a_colon_is_not_a_caption():
+    from corpus.stages.boilerplate.classify import line_cue
+
+    line = "The mayor gave one reason for the delay: the money had not yet arrived."
+    assert line_cue(line) is None
