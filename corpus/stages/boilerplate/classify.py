@@ -939,6 +939,9 @@ def _with_structured_runs(lines: Sequence[_Line], in_body: list[bool]) -> list[b
         hi = last + 1 if touch[3] and not touch[2] else last
         for k in range(lo, hi + 1):
             out[k] = True
+            if lines[k].cue in SHAPE_CUES and first <= k <= last:
+                # a row's " – Venue" is no caption's site suffix, its title case no teaser's
+                lines[k].cue = None
     return out
 
 

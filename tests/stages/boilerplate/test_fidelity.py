@@ -447,3 +447,17 @@ def test_the_headlines_under_a_teaser_lists_header_are_teasers():
         assert verdicts[line].reason is not None, line
     for line in ARTICLE:
         assert verdicts[line].reason is None, line
+
+
+def test_rows_that_end_like_signed_captions_are_rows_in_a_run():
+    """ "1a etapa: 10 de março – Interlagos" alone looks like a caption signed by a site
+    (a shape cue); four such rows after the article are a schedule, kept."""
+    rows = ["1a etapa: 10 de março – Interlagos", "2a etapa: 8 de abril – Curitiba",
+            "3a etapa: 22 de abril – Velopark", "4a etapa: 06 de maio – Londrina"]
+    from corpus.stages.boilerplate.classify import line_cue
+
+    assert line_cue(rows[0], strict=False) == "caption_suffix"
+    lines = ["Home", "News", *ARTICLE, *rows, "Share", "Tweet"]
+    keep = dict(zip(lines, corpus.keep_lines(lines, "en"), strict=True))
+    for line in (*ARTICLE, *rows):
+        assert keep[line], line
