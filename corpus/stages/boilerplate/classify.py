@@ -71,6 +71,7 @@ BOX_REASONS = frozenset({"teaser", "share_prompt", "subscribe_prompt", "login_pr
 MIN_STOPLIST_COVERAGE = 0.05  # below this, no stoplist explains the page
 
 _TERMINAL = set(".!?。！？؟।")
+_COMMAS = frozenset(",;，、")  # a clause inside the line
 _CLOSERS = "\"'”’»)]）」』›*"
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _URL_RE = re.compile(r"(https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.]+\b", re.IGNORECASE)
@@ -572,7 +573,7 @@ def line_cue(text: str, *, strict: bool = True) -> str | None:
     return None if cue is None or (strict and cue in SHAPE_CUES) else cue
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     text: str
     words: int = 0
@@ -651,7 +652,7 @@ def _score(
         score += 0.3
     elif not text.endswith(("...", "…")):
         score -= NO_TERMINAL_COST
-    if any(c in text[:-1] for c in ",;，、"):
+    if not _COMMAS.isdisjoint(text[:-1]):
         score += 0.2
     if stopset is not None and line.script == stop_script:
         tokens = line.tokens  # the tokens of the stripped line: strip() removes no \w
