@@ -929,7 +929,8 @@ def _with_structured_runs(lines: Sequence[_Line], in_body: list[bool]) -> list[b
     """*in_body* with every structured run (see ``_structured_runs``) that touches the
     article: it starts right after a body line or ends right before one, or a heading
     (a short line that is no cue) stands between. A table, a schedule or a list of steps
-    inside or at the end of an article is its text, however little prose its lines hold."""
+    inside or at the end of an article is its text, however little prose its lines hold;
+    a row of such a run loses a shape cue (``SHAPE_CUES``) it has alone."""
     out = list(in_body)
     n = len(lines)
 
