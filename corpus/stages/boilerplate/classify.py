@@ -902,15 +902,17 @@ def _structured_runs(texts: Sequence[str], candidates: Sequence[int] | None = No
 
     alike: set[int] = set()
     for i in sorted(rows):
-        for j in (i + 1, i + 2):
-            if j in rows and related(keys[i], keys[j]):
+        for j in (i + 1, i + 2):  # (one line repeated is no table: rows differ)
+            if j in rows and texts[i] != texts[j] and related(keys[i], keys[j]):
                 alike.add(i)
                 alike.add(j)
     # one odd row between two alike ones ("June 14 -- Arena (formerly …), City, ST", or
     # a link between two numbered items)
     for i in [a + 1 for a in alike if a + 1 not in alike and a + 2 in alike]:
         before, after = keys[i - 1], keys[i + 1]
-        if before[0] == after[0] or (before[2] >= 0 and after[2] == before[2] + 1):
+        if texts[i - 1] != texts[i + 1] and (
+            before[0] == after[0] or (before[2] >= 0 and after[2] == before[2] + 1)
+        ):
             alike.add(i)
     runs = []
     first = last = -2

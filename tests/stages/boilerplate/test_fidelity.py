@@ -389,6 +389,9 @@ def test_structured_runs_are_rows_of_one_shape_not_menus():
                 "2) Cofanetto Nolan: Interstellar/Inception", "http://amzn.to/def",
                 "3) Blade Runner (4K Ultra HD + Blu-Ray)"]
     assert _structured_runs(numbered) == [(0, 4)]  # counted one after the other
+    repeated = ["Kindle for PC: the hot key (2018)", "2018-08-16",
+                "Kindle for PC: the hot key (2018)"]
+    assert _structured_runs(repeated) == []  # one line repeated is no table
     colons = ["Fact check: the claim is false", "Analysis: what the vote means",
               "Opinion: the council got it right"]
     assert _structured_runs(colons) == []  # one mark is not a row's structure
