@@ -4,7 +4,7 @@ Why this design: a naive scraper's text is the article's paragraphs as one conti
 of long, punctuated, stopword-rich lines, surrounded by menus, widgets, credits and teasers
 that are short, unpunctuated, title-cased, link-like or in another script. No single line
 feature separates the two well (a two-word subheading inside an article looks like a menu
-item), but the page's *layout* does. So the classifier works in three passes:
+item), but the page's *layout* does. So the classifier works in four passes:
 
 1. **Cues** (``_cue``): lines that say what they are in any language we know the words
    for — "READ MORE:", "© …", "log in or register", cookie banners, lone numbers, a
@@ -17,12 +17,22 @@ item), but the page's *layout* does. So the classifier works in three passes:
    maximises the summed scores of BODY lines minus a cost per state switch and per line
    spent in a GAP inside the article. Weak lines between strong ones are kept (headings,
    short paragraphs), strong-looking lines far from the article are not (teasers, comments
-   on the edges, site descriptions).
+   on the edges, site descriptions). The article does not span a comment header or a
+   site's footer (barriers, which close it) nor a full date line (walls: the item header
+   of a teaser or comment list, each item's blurb as long as a paragraph). The items
+   under a teaser list's header ("Most Popular") are scored like cue lines.
+4. **Blocks** (``_with_short_gaps``, ``_with_structured_runs``): a short gap inside the
+   article is kept (a subheading, a short list) unless it holds a box's cue ("Related",
+   "Share"); a run of lines of one shape (a schedule, a table, a numbered list: numbers
+   and punctuation in the same places) that touches the article is its text, however
+   little prose its lines hold.
 
 The parameters are a handful of general constants chosen from these priors, not fitted
 to any data set: no weight was learned. (The barrier rule for comment threads, the inline
-"(Image: …)" credit and the no-full-stop cost were added after reading error *classes* on a
-benchmark; each constant moves F1 there by a point or two over ±50%.) Deterministic, pure
+"(Image: …)" credit, the no-full-stop cost, the walls, the boxes and the structured runs
+were added after reading error *classes* on a benchmark — the shared harness's 181 pages,
+its errors bucketed by ``bench/boilerplate_errors.py`` and scored on both halves of the
+pages —; each constant moves F1 there by a point or two over ±50%.) Deterministic, pure
 Python, no model.
 """
 
@@ -46,6 +56,10 @@ __all__ = ["Verdict", "classify_lines", "classify_page", "guess_stoplist", "line
 NEUTRAL_WORDS = 8.0  # a line this long is neither body- nor boilerplate-like by length
 SWITCH_COST = 2.0  # cost of entering or leaving the article body
 GAP_LINE_COST = 0.25  # cost per line of a gap inside the article (distance penalty)
+# Per line beyond the first MAX_KEPT_GAP of a gap (lines that are not kept anyway): as
+# much as leaving the article and coming back, so that an article seldom goes on after a
+# long stretch of furniture (F1 on the shared harness is flat from 1x to 2.5x this).
+LONG_GAP_LINE_COST = SWITCH_COST
 CUE_SCORE_CAP = -0.5  # cue lines never seed a body region
 # Paragraphs end with sentence punctuation about nine times in ten, furniture (menus,
 # headlines, teaser lists) about one in ten: ln(9) ≈ 2.2 between the two outcomes (2.5
@@ -63,9 +77,14 @@ MANY_PAGES_LINES = 3000
 # Cue reasons that close an article: its body never continues past a comment thread's
 # header or the copyright footer.
 BARRIER_REASONS = frozenset({"comment_widget", "comment_header", "copyright"})
+# Cue reasons that open an inline box (teasers, share buttons, a sign-up form) rather
+# than a figure: a gap inside the article holding one is left out whole.
+BOX_REASONS = frozenset({"teaser", "share_prompt", "subscribe_prompt", "login_prompt",
+                         "comment_widget", "advertisement", "ui_string", "disclosure"})
 MIN_STOPLIST_COVERAGE = 0.05  # below this, no stoplist explains the page
 
 _TERMINAL = set(".!?。！？؟।")
+_COMMAS = frozenset(",;，、")  # a clause inside the line
 _CLOSERS = "\"'”’»)]）」』›*"
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _URL_RE = re.compile(r"(https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.]+\b", re.IGNORECASE)
@@ -83,7 +102,22 @@ _INLINE_CREDIT_RE = re.compile(
     r"bild|quelle|источник|illustration)s?\b\s*[:/][^)\]]*[)\]]\s*[.]?$",
     re.IGNORECASE,
 )
+# "… last week. Credit... Doug Mills/The New York Times", "… a rabbit Credit: Getty": a
+# caption that ends in its credit.
+_CREDIT_SUFFIX_RE = re.compile(
+    r"\b(?:credit|credits|crédit|crédito|photo|image|foto|bild|фото)\s*(?:\.\.\.|…|:)"
+    r"\s*[^.!?:]{2,80}$",
+    re.IGNORECASE,
+)
 _YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
+# English headline case capitalises the short words prose leaves lower-case mid-sentence
+# ("Police: 2 In Custody After Death Of Student"): two of them, not after a sentence's
+# or a clause's end, in a long line, mark a teaser's headline run into its blurb.
+HEADLINE_CASE_CHARS = 150  # the headline opens the line: only its start is searched
+_HEADLINE_CASE_RE = re.compile(
+    r"(?<![.!?:;\"“”]) (?:Of|In|To|For|After|With|On|At|From|And|By|Over|Into|About|"
+    r"Against|Amid|Before|Is|Are|Was|Its|His|Her|Their)(?= )"
+)
 _SEPARATOR_RE = re.compile(r"\s[|•·»›>/]\s|\s[|•»›]$|^[|•»›]\s")
 _SEPARATOR_CHAR_RE = re.compile(r"[|•·»›>/]")  # a quick scan before the regex above
 # " - SiteName" / " | SiteName" at the end: a caption or headline signed by the site.
@@ -258,6 +292,9 @@ def _norm(text: str) -> str:
     return " ".join(_NON_WORD_RE.sub(" ", text.lower()).split())
 
 
+_norm_cached = lru_cache(maxsize=4096)(_norm)  # for the few cue lines a page step re-reads
+
+
 @lru_cache(maxsize=1)
 def _cue_regexes() -> dict[str, re.Pattern[str]]:
     def alternation(phrases: Sequence[str]) -> str:
@@ -335,7 +372,10 @@ def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
         low.startswith(data.CREDIT_PREFIXES) or rx["agency"].search(norm)
     ):
         return "photo_credit"
-    if _INLINE_CREDIT_RE.search(stripped):
+    if _INLINE_CREDIT_RE.search(stripped) or (
+        n > 3 and (":" in stripped or "…" in stripped or "..." in stripped)
+        and _CREDIT_SUFFIX_RE.search(stripped)
+    ):
         return "caption"
     if rx["whole_ui"].match(norm):
         return "ui_string"
@@ -355,8 +395,14 @@ def _cue(text: str, words: Sequence[str], norm: str) -> str | None:
         return reason
     if 2 <= n <= 6 and not prose and _bio_header(stripped, low):
         return "byline"
+    if 3 <= n <= data.BYLINE_NAME_MAX_WORDS and _by_name(words):
+        return "byline"
+    if n <= BIO_MAX_WORDS and not _BIO_COPULAS.isdisjoint(words[2:6]) and _author_bio(words):
+        return "byline"
     if n <= 12 and _dateline(norm, stripped):
         return "byline"
+    if n >= 8 and len(_HEADLINE_CASE_RE.findall(stripped, 0, HEADLINE_CASE_CHARS)) >= 2:
+        return "headline"
     m = _SUFFIX_RE.search(stripped)
     if m and not _ends_sentence(m.group(1)):
         suffix = [w for w in m.group(1).split() if any(c.isalpha() for c in w)]
@@ -402,6 +448,59 @@ def _bio_header(stripped: str, low: str) -> bool:
     return False
 
 
+_BYLINE_PREFIXES = frozenset(data.BYLINE_PREFIXES)
+
+
+def _by_name(words: Sequence[str]) -> bool:
+    """"By Jane Doe", "By Eric Song, IGN Staff", "Por María López | Madrid": the byline
+    word, then two capitalised words (a first and a last name; "By Monday, the council"
+    or "By 2020 the plan" is prose)."""
+    if words[0].lower() not in _BYLINE_PREFIXES or not words[0][:1].isupper():
+        return False
+    first, last = words[1], words[2]
+    return (first[:1].isupper() and first[-1:].isalpha() and last[:1].isupper()
+            and any(c.isalpha() for c in last))
+
+
+_BIO_COPULAS = frozenset(data.BIO_COPULAS)
+BIO_MAX_WORDS = 80  # an author's bio is a short paragraph (two or three sentences)
+_BIO_ROLE_WINDOW = 8  # words after the copula within which the bio names the trade
+
+
+@lru_cache(maxsize=1)
+def _bio_words() -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(data.BIO_COPULAS), frozenset(data.BIO_ROLES)
+
+
+def _author_bio(words: Sequence[str]) -> bool:
+    """"Jane Doe (@jdoe) is a staff writer at …": a name (two to four capitalised words,
+    a handle or a bracket after it), a copula, and in the noun phrase after it (a few
+    words, up to a comma or a conjunction) a noun of the trade (writer, reporter, editor,
+    Redakteur, periodista, журналист, …)."""
+    copulas, roles = _bio_words()
+    if copulas.isdisjoint(words[2:6]):  # the copula follows a name of two words or more
+        return False  # (``_cue`` asks this first: most lines end here)
+    names = 0
+    k = 0
+    while k < len(words) and k < 6:
+        w = words[k]
+        if w.lower() in copulas:
+            break
+        if w[:1].isupper() or (names and w[:1] in "(@"):
+            names += w[:1].isupper()
+            k += 1
+            continue
+        return False
+    if not 2 <= names <= 4 or k >= len(words) or words[k].lower() not in copulas:
+        return False
+    for w in words[k + 1:k + 1 + _BIO_ROLE_WINDOW]:  # the noun phrase after the copula
+        if w.strip(".,;:()").lower() in roles:
+            return True
+        if w[-1:] in ",;:" or w.lower() in ("and", "who", "that", "und", "et", "y", "e"):
+            return False
+    return False
+
+
 @lru_cache(maxsize=1)
 def _date_words() -> frozenset[str]:
     return frozenset(w for p in data.DATE_WORDS for w in _norm(p).split())
@@ -410,10 +509,68 @@ def _date_words() -> frozenset[str]:
 def _dateline(norm: str, stripped: str) -> bool:
     """A line of only dates and times: month and weekday names and numbers
     ("Tuesday November 19, 2019", "August 22, 2018 at 5:57 am")."""
-    if not any(c.isdigit() for c in stripped):
+    if not any(map(str.isdigit, stripped)):
         return False
     words = norm.split()
     return bool(words) and all(w in _date_words() for w in words)
+
+
+# A teaser list's header ("Most Popular", "Related Articles") heads the lines after it,
+# up to this many, until a line that scores like a paragraph or another cue.
+TEASER_LIST_LINES = 10
+TEASER_ITEM_MAX_SCORE = 3.0
+
+
+@lru_cache(maxsize=1)
+def _teaser_headers() -> frozenset[str]:
+    return frozenset(n for p in data.TEASER_PREFIXES if (n := _norm(p)))
+
+
+def _mark_teaser_lists(lines: Sequence[_Line]) -> list[int]:
+    """Score the items under a teaser list's header (a line that is nothing but a teaser
+    phrase: "Most Popular", "Related Articles", "Top stories") as cue lines are scored,
+    so that no article region takes them in: the headlines after it, until a line that
+    scores like a paragraph (an article starting below the box) or another cue line, at
+    most ``TEASER_LIST_LINES``. (Their reasons stay their own: a line the box held that
+    was left out before is left out for the same reason.) Returns the items' indices."""
+    headers = _teaser_headers()
+    items: list[int] = []
+    for i in [i for i, f in enumerate(lines) if f.cue == "teaser"]:
+        if _norm_cached(lines[i].text) not in headers:
+            continue
+        for j in range(i + 1, min(i + 1 + TEASER_LIST_LINES, len(lines))):
+            g = lines[j]
+            if g.score >= TEASER_ITEM_MAX_SCORE or g.cue not in (None, "headline"):
+                break
+            g.score = min(g.score, CUE_SCORE_CAP)
+            items.append(j)
+    return items
+
+
+def _barrier(line: _Line) -> bool:
+    """Whether the article does not go on past *line* (see ``BARRIER_REASONS``). A
+    copyright line closes it only if it is a site's footer — rights reserved, or a year
+    among its first words ("© 2019 Site", "Copyright 2019 …") — not a photo's credit
+    ("Image copyright EPA", "© Jane Doe Protesters in the square on May 18, 2018.")."""
+    if line.cue not in BARRIER_REASONS:
+        return False
+    if line.cue != "copyright":
+        return True
+    rest = " ".join(w for w in _norm_cached(line.text).split() if w != "copyright")
+    if _cue_regexes()["copyright"].search(rest):
+        return True  # a rights phrase other than the bare word
+    return _YEAR_RE.search(" ".join(line.text.split()[:4])) is not None
+
+
+@lru_cache(maxsize=4096)
+def _dated_header(text: str) -> bool:
+    """Whether a byline cue line is a full date (a year in it) and nothing else: the
+    header of an item in a list of comments or teasers, which the article does not span.
+    (A date in brackets is a note inside the text: "(Published Monday, Nov. 18, 2019)"
+    under an embedded video.)"""
+    stripped = text.strip()
+    return (not stripped.startswith(("(", "["))
+            and _YEAR_RE.search(stripped) is not None and _dateline(_norm(stripped), stripped))
 
 
 def line_cue(text: str, *, strict: bool = True) -> str | None:
@@ -429,7 +586,7 @@ def line_cue(text: str, *, strict: bool = True) -> str | None:
     return None if cue is None or (strict and cue in SHAPE_CUES) else cue
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     text: str
     words: int = 0
@@ -508,7 +665,7 @@ def _score(
         score += 0.3
     elif not text.endswith(("...", "…")):
         score -= NO_TERMINAL_COST
-    if any(c in text[:-1] for c in ",;，、"):
+    if not _COMMAS.isdisjoint(text[:-1]):
         score += 0.2
     if stopset is not None and line.script == stop_script:
         tokens = line.tokens  # the tokens of the stripped line: strip() removes no \w
@@ -577,93 +734,247 @@ _PRE, _BODY, _GAP, _POST = range(4)
 
 
 def _viterbi(
-    scores: Sequence[float], barriers: Sequence[bool], many: bool = False
+    scores: Sequence[float], barriers: Sequence[bool], many: bool = False,
+    walls: Sequence[bool] | None = None,
 ) -> list[int]:
     """The state of every line on the best path PRE → BODY ⇄ GAP → POST.
 
-    BODY lines earn their score, GAP lines cost ``GAP_LINE_COST`` each, PRE/POST lines
-    are free; every switch into or out of BODY costs ``SWITCH_COST``. A barrier line
-    (comment thread header, copyright footer) must be PRE or POST: the article does not
-    span it. With *many* (a text far longer than any page: a dump of many pages) POST
-    may lead back into BODY, so each article in it is found, not only the best one.
-    Ties go to the lower state number, so the result is deterministic.
+    BODY lines earn their score, GAP lines cost ``GAP_LINE_COST`` each up to the
+    ``MAX_KEPT_GAP``-th line of a gap and ``LONG_GAP_LINE_COST`` each after it (an article
+    seldom goes on after a long stretch of furniture: what follows is teasers, comments,
+    another page's text); PRE/POST lines are free; every switch into or out of BODY costs
+    ``SWITCH_COST``. A barrier line (comment thread header, copyright footer) must be PRE
+    or POST: the article does not span it. With *many* (a text far longer than any page: a
+    dump of many pages) POST may lead back into BODY, so each article in it is found, not
+    only the best one. A *wall* line (a dated item header in a list of teasers or
+    comments) must be PRE or POST too, but does not close the article: the best stretch
+    between walls wins. Ties go to PRE, then BODY, then GAP, then POST, and to the shorter
+    gap, so the result is deterministic.
     """
     n = len(scores)
     if n == 0:
         return []
+    if walls is None:
+        walls = [False] * n
     neg = -math.inf
-    # allowed predecessors and transition costs
-    trans = {
-        _PRE: ((_PRE, 0.0),),
-        _BODY: ((_PRE, SWITCH_COST), (_BODY, 0.0), (_GAP, SWITCH_COST)),
-        _GAP: ((_BODY, SWITCH_COST), (_GAP, 0.0)),
-        _POST: ((_BODY, SWITCH_COST), (_POST, 0.0)),
-    }
-    if many:
-        trans[_BODY] = (*trans[_BODY], (_POST, SWITCH_COST))
-    emit = (lambda s: 0.0, lambda s: s, lambda s: -GAP_LINE_COST, lambda s: 0.0)
-    best = [0.0, neg if barriers[0] else scores[0] - SWITCH_COST, neg, neg]
-    back: list[tuple[int, ...]] = []
+    sw, cost, long_cost = SWITCH_COST, GAP_LINE_COST, LONG_GAP_LINE_COST
+    k_max = MAX_KEPT_GAP
+    # gap[k] is the best path whose current gap is k + 1 lines long (the last entry: longer)
+    pre, body, post = 0.0, (neg if barriers[0] or walls[0] else scores[0] - sw), neg
+    gap = [neg] * (k_max + 1)
+    # per line: (BODY's predecessor, the long gap's predecessor, POST's predecessor);
+    # predecessors as 0 PRE, 1 BODY, 3 POST, 4 + k the gap of k + 1 lines
+    back: list[tuple[int, int, int]] = []
     mass = max(scores[0], 0.0)  # body-like evidence seen so far
-    for s, barrier in zip(scores[1:], barriers[1:], strict=True):
+    for s, barrier, wall in zip(scores[1:], barriers[1:], walls[1:], strict=True):
         # After a barrier that follows article-like text, the article has started:
         # what comes after a comment header or footer is not where it begins.
         closed = barrier and mass >= CLOSING_MASS
         mass += max(s, 0.0)
-        new = [neg] * 4
-        ptr = [0] * 4
-        for state in range(4):
-            for prev, cost in trans[state]:
-                v = best[prev] - cost
-                if v > new[state]:
-                    new[state], ptr[state] = v, prev
-            if (barrier and state in (_BODY, _GAP)) or (closed and state == _PRE):
-                new[state] = neg
-            else:
-                new[state] += emit[state](s)
-        back.append(tuple(ptr))
-        best = new
-    state = max(range(4), key=lambda k: (best[k], -k))
+        # into BODY: from PRE, BODY, the best gap, (POST with many); the first listed wins ties
+        b, b_ptr = pre - sw, 0
+        if body > b:
+            b, b_ptr = body, 1
+        g_best = max(gap)
+        if g_best - sw > b:
+            b, b_ptr = g_best - sw, 4 + gap.index(g_best)  # the shortest of the best gaps
+        if many and post - sw > b:
+            b, b_ptr = post - sw, 3
+        # the long gap: from the longest short gap, or itself
+        if gap[k_max] > gap[k_max - 1]:
+            g_long, l_ptr = gap[k_max], 4 + k_max
+        else:
+            g_long, l_ptr = gap[k_max - 1], 3 + k_max
+        p, p_ptr = body - sw, 1
+        if post > p:
+            p, p_ptr = post, 3
+        back.append((b_ptr, l_ptr, p_ptr))
+        if barrier or wall:
+            body = neg
+            gap = [neg] * (k_max + 1)
+        else:
+            new_gap = [body - sw - cost]
+            new_gap += [g - cost for g in gap[: k_max - 1]]
+            new_gap.append(g_long - long_cost)
+            body = b + s
+            gap = new_gap
+        if closed:
+            pre = neg
+        post = p
+    g_best = max(gap)
+    finals = ((pre, 0), (body, 1), (g_best, 4 + gap.index(g_best)), (post, 3))
+    state = max(finals, key=lambda f: f[0])[1]  # the first of the best
     path = [state]
-    for ptr in reversed(back):
-        state = ptr[state]
+    for b_ptr, l_ptr, p_ptr in reversed(back):
+        if state == 0:
+            state = 0
+        elif state == 1:
+            state = b_ptr
+        elif state == 3:
+            state = p_ptr
+        elif state == 4:
+            state = 1
+        elif state == 4 + k_max:
+            state = l_ptr
+        else:
+            state -= 1
         path.append(state)
     path.reverse()
-    return path
+    return [_GAP if state >= 4 else state for state in path]
 
 
-def _with_short_gaps(states: Sequence[int]) -> list[bool]:
+def _with_short_gaps(states: Sequence[int], cues: Sequence[str | None] | None = None
+                     ) -> list[bool]:
     """Body lines, and the lines of every gap of at most ``MAX_KEPT_GAP`` lines between
     two of them: a subheading over the next paragraph, a short list inside the article.
-    (A longer gap is an inline box, a tag list, a comment thread: its lines stay out.)"""
+    (A longer gap is an inline box, a tag list, a comment thread: its lines stay out.)
+    A gap that holds a box's cue line (*cues*, see ``BOX_REASONS``: "Related", "Share",
+    "Subscribe") is an inline box however short it is: its other lines (the teasers'
+    headlines) stay out too. (A photo's credit is no box: the article's images and their
+    captions stand between its paragraphs.)"""
     out = [s == _BODY for s in states]
     run: list[int] = []
     for i, state in enumerate(states):
         if state == _GAP:
             run.append(i)
             continue
-        if state == _BODY and 0 < len(run) <= MAX_KEPT_GAP:
+        if (state == _BODY and 0 < len(run) <= MAX_KEPT_GAP
+                and (cues is None or not any(cues[j] in BOX_REASONS for j in run))):
             for j in run:
                 out[j] = True
         run = []
     return out
 
 
-def _navigation_run(lines: Sequence[_Line | None], i: int) -> bool:
-    """Whether line *i* is one of three or more consecutive short lines (a menu)."""
+# A line's shape: its tokens as N (a number), W (a run of words) and the punctuation
+# between them ("June 9 – Tampa, FL @ Amphitheatre" is "W N – W , W @ W").
+_LEAD_NUMBER_RE = re.compile(r"\s*(\d{1,3})[.)]\s")
+MAX_ROW_WORDS = 30  # a row, an item, a schedule's line is shorter than a paragraph
+MIN_RUN_LINES = 3  # lines of the same shape that make a list, a table, a schedule
 
-    def short(j: int) -> bool:
-        line = lines[j] if 0 <= j < len(lines) else None
-        return line is not None and line.units <= 4 and not _ends_sentence(line.text)
 
-    run = 1
-    j = i - 1
-    while short(j) and run < 3:
-        run, j = run + 1, j - 1
-    j = i + 1
-    while short(j) and run < 3:
-        run, j = run + 1, j + 1
-    return run >= 3
+_NUMBER_TOKEN_RE = re.compile(r"\d+(?:[.,:]\d+)*")
+_WORD_TOKEN_RE = re.compile(r"[^\W\d_]+\.?")
+_WORD_RUN_RE = re.compile("\x01+")
+
+
+@lru_cache(maxsize=_STATIC_CACHE)
+def _shape(text: str) -> str:
+    # numbers, then words, to placeholders (neither word nor space characters), white
+    # space and "_" out, runs of words to one: one character a token, in C
+    marked = _WORD_TOKEN_RE.sub("\x01", _NUMBER_TOKEN_RE.sub("\x00", text))
+    tokens = _WORD_RUN_RE.sub("\x01", "".join(marked.split()).replace("_", ""))
+    return " ".join(tokens).replace("\x00", "N").replace("\x01", "W")
+
+
+@lru_cache(maxsize=_STATIC_CACHE)
+def _row_key(text: str) -> tuple[str, str, int]:
+    """What a line is as a row: its shape ("" for a line of one word: an image's file
+    name, a link, is no row), its punctuation alone where it has two marks or more ("( )
+    :" for "England (Group A): 10th appearance", where another row spells the number as
+    a word), else "", and the number that leads a numbered item ("3) …", "12. …") or -1."""
+    shape = _shape(text) if " " in text.strip() else ""
+    marks = " ".join(c for c in shape.split() if c not in "NW")
+    m = _LEAD_NUMBER_RE.match(text)
+    return shape, (marks if len(marks) > 1 else ""), (int(m.group(1)) if m else -1)
+
+
+def _structured_runs(texts: Sequence[str], candidates: Sequence[int] | None = None
+                     ) -> list[tuple[int, int]]:
+    """Runs ``(first, last)`` of at least ``MIN_RUN_LINES`` consecutive lines each of
+    which has the shape of a line at most two away (items alternating with a link or a
+    price count), a shape with a number or two punctuation marks or more in it: the rows
+    of a table, the dates of a schedule, a numbered list. (A run of bare words is a menu,
+    one of "Label: headline" lines a teaser list; a line of one word, an image's file
+    name, is no row.) Two lines of the same punctuation (two marks or more) are alike
+    too, whatever their words and numbers. One line of another shape between two of the
+    same shape belongs to the run. *candidates*, when given, are the indices of the only
+    lines that may be rows (the others cannot be alike to any line)."""
+    if candidates is None:
+        candidates = range(len(texts))
+    keys = {i: _row_key(texts[i]) for i in candidates}
+    rows = {i for i, (shape, marks, _) in keys.items() if "N" in shape or marks}
+    if len(rows) < 2:
+        return []
+
+    def related(a: tuple[str, str, int], b: tuple[str, str, int]) -> bool:
+        return a[0] == b[0] or (a[1] != "" and a[1] == b[1]) or (a[2] >= 0 and b[2] == a[2] + 1)
+
+    alike: set[int] = set()
+    for i in sorted(rows):
+        for j in (i + 1, i + 2):  # (one line repeated is no table: rows differ)
+            if j in rows and texts[i] != texts[j] and related(keys[i], keys[j]):
+                alike.add(i)
+                alike.add(j)
+    # one odd row between two alike ones ("June 14 -- Arena (formerly …), City, ST", or
+    # a link between two numbered items)
+    for i in [a + 1 for a in alike if a + 1 not in alike and a + 2 in alike]:
+        before, after = keys[i - 1], keys[i + 1]
+        if texts[i - 1] != texts[i + 1] and (
+            before[0] == after[0] or (before[2] >= 0 and after[2] == before[2] + 1)
+        ):
+            alike.add(i)
+    runs = []
+    first = last = -2
+    for i in sorted(alike):
+        if i != last + 1:
+            if last - first + 1 >= MIN_RUN_LINES:
+                runs.append((first, last))
+            first = i
+        last = i
+    if last - first + 1 >= MIN_RUN_LINES:
+        runs.append((first, last))
+    return runs
+
+
+def _with_structured_runs(lines: Sequence[_Line], in_body: list[bool]) -> list[bool]:
+    """*in_body* with every structured run (see ``_structured_runs``) that touches the
+    article: it starts right after a body line or ends right before one, or a heading
+    (a short line that is no cue) stands between. A table, a schedule or a list of steps
+    inside or at the end of an article is its text, however little prose its lines hold;
+    a row of such a run loses a shape cue (``SHAPE_CUES``) it has alone."""
+    out = list(in_body)
+    n = len(lines)
+
+    def heading(k: int) -> bool:
+        return lines[k].cue is None and lines[k].units <= MAX_HEADING_UNITS
+
+    # only a line with a digit or two marks can be a row (see ``_row_key``), and only a
+    # line shorter than a paragraph
+    candidates = [i for i, f in enumerate(lines) if f.words <= MAX_ROW_WORDS
+                  and (f.chars.get("#") or f.chars.get(".", 0) >= 2)]
+    for first, last in _structured_runs([f.text for f in lines], candidates):
+        touch = [
+            first >= 1 and out[first - 1],
+            first >= 2 and out[first - 2] and heading(first - 1),
+            last + 1 < n and out[last + 1],
+            last + 2 < n and out[last + 2] and heading(last + 1),
+        ]
+        if not any(touch):
+            continue
+        lo = first - 1 if touch[1] and not touch[0] else first
+        hi = last + 1 if touch[3] and not touch[2] else last
+        for k in range(lo, hi + 1):
+            out[k] = True
+            if lines[k].cue in SHAPE_CUES and first <= k <= last:
+                # a row's " – Venue" is no caption's site suffix, its title case no teaser's
+                lines[k].cue = None
+    return out
+
+
+def _navigation_runs(lines: Sequence[_Line | None]) -> list[bool]:
+    """For each line, whether it is one of three or more consecutive short lines (a
+    menu): with the line itself, its neighbours that are short (at most four words, no
+    full stop; a blank line breaks the run) make three or more."""
+    short = [f is not None and f.units <= 4 and not _ends_sentence(f.text) for f in lines]
+    n = len(short)
+    before = [0] * n  # short lines right before line i
+    for i in range(1, n):
+        before[i] = before[i - 1] + 1 if short[i - 1] else 0
+    after = [0] * n  # short lines right after line i
+    for i in range(n - 2, -1, -1):
+        after[i] = after[i + 1] + 1 if short[i + 1] else 0
+    return [1 + b + a >= 3 for b, a in zip(before, after, strict=True)]
 
 
 def classify_lines(
@@ -766,11 +1077,15 @@ def classify_page(
             f.score -= 1.5
         if f.cue is not None:
             f.score = min(f.score, CUE_SCORE_CAP)
+    boxed = _mark_teaser_lists(present)
     order = [i for i, f in enumerate(feats) if f is not None]
-    states = _viterbi([f.score for f in present], [f.cue in BARRIER_REASONS for f in present],
-                      many=len(present) > MANY_PAGES_LINES)
-    in_body = _with_short_gaps(states)
+    states = _viterbi([f.score for f in present],
+                      [f.cue in BARRIER_REASONS and _barrier(f) for f in present],
+                      many=len(present) > MANY_PAGES_LINES,
+                      walls=[f.cue == "byline" and _dated_header(f.text) for f in present])
+    in_body = _with_structured_runs(present, _with_short_gaps(states, [f.cue for f in present]))
     reasons: list[str | None] = ["empty"] * len(lines)
+    menus: list[bool] | None = None  # computed on first need
     for i, body in zip(order, in_body, strict=True):
         f = feats[i]
         assert f is not None
@@ -778,11 +1093,11 @@ def classify_page(
             reasons[i] = "caption" if f.cue == "caption_suffix" else f.cue
         elif body:
             reasons[i] = None
-        elif f.why == "short_line" and _navigation_run(feats, i):
+        elif f.why == "short_line" and (menus := menus or _navigation_runs(feats))[i]:
             reasons[i] = "navigation"
         else:
             reasons[i] = f.why
-    headline = _headline(feats, order, in_body)
+    headline = _headline(feats, order, in_body, {order[k] for k in boxed})
     out: list[Verdict] = []
     for i, (f, reason) in enumerate(zip(feats, reasons, strict=True)):
         if f is None:
@@ -811,9 +1126,11 @@ def _content_kind(f: _Line, feats: Sequence[_Line | None], i: int,
 
 
 def _headline(feats: Sequence[_Line | None], order: Sequence[int],
-              in_body: Sequence[bool]) -> int | None:
+              in_body: Sequence[bool], boxed: set[int] | frozenset[int] = frozenset()
+              ) -> int | None:
     """The line that is the article's headline: the nearest title-like line before its
-    first body line, cue lines (credits, captions, buttons) between them skipped."""
+    first body line, cue lines (credits, captions, buttons) and the items of a teaser
+    list (*boxed*) between them skipped."""
     first = next((i for i, body in zip(order, in_body, strict=True) if body), None)
     if first is None:
         return None
@@ -825,7 +1142,7 @@ def _headline(feats: Sequence[_Line | None], order: Sequence[int],
         seen += 1
         if seen > HEADLINE_WINDOW:
             return None
-        if f.cue not in (None, "headline"):
+        if f.cue not in (None, "headline") or i in boxed:
             continue  # a caption, a credit, a button between the headline and the text
         title_like = (3 <= f.words <= 25 and not f.text.rstrip().endswith((".", ":", ","))
                       and f.counts and f.chars.get("#", 0) * 3 < len(f.text))

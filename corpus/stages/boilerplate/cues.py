@@ -74,6 +74,31 @@ BIO_PREFIXES: tuple[str, ...] = (
     "o autorze", "об авторе", "про автора", "over", "hakkında",
 )  # fmt: skip
 
+# "By Jane Doe", "Por María López", "Von Max Muster | …": a byline is this word, then a
+# name (two capitalised words), in a line of at most ``BYLINE_NAME_MAX_WORDS`` words.
+BYLINE_PREFIXES: tuple[str, ...] = (
+    "by", "por", "par", "von", "door", "przez", "av", "af",
+)  # fmt: skip
+BYLINE_NAME_MAX_WORDS = 16
+
+# An author's bio: "Jane Doe (@jdoe) is a staff writer at …". The copulas and the roles
+# (nouns of the trade) it is written with; see ``classify._author_bio``.
+BIO_COPULAS: tuple[str, ...] = (
+    "is", "was", "ist", "war", "est", "était", "es", "era", "é", "è", "jest", "был", "была",
+    "является", "—",
+)  # fmt: skip
+BIO_ROLES: tuple[str, ...] = (
+    "writer", "reporter", "editor", "journalist", "correspondent", "contributor",
+    "columnist", "author", "producer", "blogger", "freelancer", "intern", "critic",
+    "journalistin", "redakteur", "redakteurin", "autor", "autorin", "korrespondent",
+    "korrespondentin", "journaliste", "rédacteur", "rédactrice", "correspondant",
+    "correspondante", "chroniqueur", "periodista", "redactor", "redactora", "corresponsal",
+    "columnista", "jornalista", "repórter", "redator", "redatora", "colunista",
+    "giornalista", "redattore", "redattrice", "corrispondente", "dziennikarz",
+    "dziennikarka", "redaktor", "redaktorka", "журналист", "журналистка", "корреспондент",
+    "редактор", "обозреватель", "колумнист", "автор",
+)  # fmt: skip
+
 # Month and weekday names: a line made of them and numbers is a dateline.
 DATE_WORDS: tuple[str, ...] = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",

@@ -187,3 +187,85 @@ def test_deterministic() -> None:
     first = classify_lines(lines)
     assert all(classify_lines(lines) == first for _ in range(3))
     assert classify_lines(tuple(lines)) == first
+
+
+def test_a_headline_run_into_its_blurb_is_a_teaser_by_its_headline_case():
+    """English headline case capitalises the short words prose keeps lower-case: two of
+    them mid-line in a long line are a teaser's headline run into its blurb; prose that
+    names "The New York Times" or starts a sentence with "In" is not."""
+    from corpus.stages.boilerplate.classify import line_cue
+
+    teaser = ("Customers Leave Without Paying Bill At Troy Steakhouse After Dinner For Six "
+              "A party of six left the steakhouse without paying the bill.")
+    assert line_cue(teaser, strict=False) == "headline"
+    assert line_cue(teaser) is None  # a shape cue: not for HTML pages or records
+    for prose in (
+        "The New York Times reported on Sunday that the company is preparing to cut jobs.",
+        "In the United States, the Bay Area and Los Angeles County face air quality alerts.",
+        "Officials said: In the long run the plan will pay for itself. In any case it helps.",
+    ):
+        assert line_cue(prose, strict=False) is None, prose
+
+
+@pytest.mark.parametrize("bio", [
+    "Louise Matsakis is a Staff Writer at WIRED covering Amazon, security, and platforms.",
+    "Molly Wood (@mollywood) is an Ideas contributor at WIRED and the host of a show.",
+    "Brigit Katz is a freelance writer based in Toronto.",
+    "Moritz Bachmann ist freier Journalist und schreibt über Technik.",
+    "Marie Dupont est journaliste au service politique depuis 2015.",
+])
+def test_an_authors_bio_is_a_byline(bio):
+    from corpus.stages.boilerplate.classify import line_cue
+
+    assert line_cue(bio) == "byline"
+
+
+def test_prose_about_people_is_not_a_bio():
+    from corpus.stages.boilerplate.classify import line_cue
+
+    for prose in (
+        "The mayor said the money would also pay for two new schools and a library.",
+        "Smith is a popular name, and the writer of the report said so on Tuesday.",
+        "Lawmakers in the state said the governor is a strong supporter of the plan.",
+    ):
+        assert line_cue(prose) is None, prose
+
+
+@pytest.mark.parametrize("line", [
+    "By Ana Swanson", "By Eric Song, IGN Staff", "By Sean Martin Sean Martin",
+    "By Louis Jacobson on Monday, November 18th, 2019 at 11:04 a.m.",
+    "Por María López | Madrid", "Von Max Muster und Erika Musterfrau",
+])
+def test_a_by_line_with_a_name_is_a_byline(line):
+    from corpus.stages.boilerplate.classify import line_cue
+
+    assert line_cue(line) == "byline"
+
+
+@pytest.mark.parametrize("line", [
+    "By Monday, the council had approved the budget for the bridge.",
+    "By 2020 the plan will have paid for itself twice over.",
+    "By the end of the week the river had risen by two metres.",
+])
+def test_prose_that_starts_with_by_is_not_a_byline(line):
+    from corpus.stages.boilerplate.classify import line_cue
+
+    assert line_cue(line) is None
+
+
+@pytest.mark.parametrize("line", [
+    "President Trump at the Economic Club of New York last week. Credit... Anna Moneymaker",
+    "A bubonic plague case was reported after a hunter ate a rabbit Credit: Getty",
+    "Die neue Brücke über den Rhein am Abend ihrer Eröffnung Foto: Max Muster",
+])
+def test_a_caption_that_ends_in_its_credit_is_a_caption(line):
+    from corpus.stages.boilerplate.classify import line_cue
+
+    assert line_cue(line) == "caption"
+
+
+def test_prose_with_a_colon_is_not_a_caption():
+    from corpus.stages.boilerplate.classify import line_cue
+
+    line = "The mayor gave one reason for the delay: the money had not yet arrived."
+    assert line_cue(line) is None

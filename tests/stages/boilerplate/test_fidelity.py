@@ -272,3 +272,195 @@ def test_a_text_of_many_pages_keeps_the_article_of_each():
     for c in (0, copies // 2, copies - 1):
         part = dump[c * len(page):(c + 1) * len(page)]
         assert [v.reason is None and v.kind != "title" for v in part] == body, c
+
+
+def test_a_list_of_dated_teasers_after_the_article_is_not_article():
+    """Teasers or comments after the article, each a name, a date and a prose blurb: the
+    dated header of each item is a wall the article does not span, so the best stretch
+    (the article) is kept and the blurbs, as long and punctuated as its paragraphs, not."""
+    blurbs = [
+        "Our family always celebrates anniversaries, but this year the day passed quietly "
+        "at home while the lawyers met again in another city far away.",
+        "The committee heard three more witnesses on Tuesday, and each of them repeated "
+        "what the others had already said about the delays in the program.",
+        "A new report on the state of the river finds the water cleaner than a decade ago, "
+        "though the fish have not yet come back to the upper stretches.",
+    ]
+    lines = [
+        "Home", "News", "Opinion",
+        "The city budget passes after a long night",
+        "by Jane Doe",
+        "November 18, 2019 12:26 PM",
+        *ARTICLE,
+        "Residents who spoke at the meeting welcomed the plan but asked for more bus lines.",
+        "Tags", "Budget", "City",
+        "More from the Example Times",
+    ]
+    for i, blurb in enumerate(blurbs):
+        lines += [f"Teaser headline number {i + 1} about something", "John Smith",
+                  f"Wednesday November {20 + i}, 2019", blurb]
+    lines += ["About us", "Contact"]
+    keep = dict(zip(lines, corpus.keep_lines(lines, "en"), strict=True))
+    for line in ARTICLE:
+        assert keep[line], line
+    for blurb in blurbs:
+        assert not keep[blurb], blurb
+
+
+def test_a_date_in_brackets_inside_the_article_does_not_split_it():
+    from corpus.stages.boilerplate.classify import _dated_header
+
+    assert _dated_header("Wednesday November 20, 2019")
+    assert _dated_header("August 8, 2018 at 7:21 pm")
+    assert not _dated_header("(Published Monday, Nov. 18, 2019)")
+    assert not _dated_header("10 p.m.")  # a live blog's time stamp: no year
+    lines = [*ARTICLE[:2], "(Published Monday, Nov. 18, 2019)", *ARTICLE[2:],
+             "Residents who spoke at the meeting welcomed the plan but asked for more bus lines."]
+    assert all(corpus.keep_lines(lines, "en")[i] for i in (0, 1, 3, 4))
+
+
+def test_the_layout_pass_charges_long_gaps_by_their_own_cost(monkeypatch):
+    """Gaps inside the article cost GAP_LINE_COST a line up to MAX_KEPT_GAP lines and
+    LONG_GAP_LINE_COST a line after that: a long stretch of furniture between two prose
+    stretches ends the article when the long-gap cost is high, not when it is low."""
+    from corpus.stages.boilerplate import classify
+
+    scores = [5.0, 5.0, *([-3.0] * 10), 6.0]
+    no = [False] * len(scores)
+    monkeypatch.setattr(classify, "LONG_GAP_LINE_COST", 0.25)
+    spanned = classify._viterbi(scores, no)
+    assert spanned[-1] == classify._BODY and spanned[5] == classify._GAP
+    monkeypatch.setattr(classify, "LONG_GAP_LINE_COST", 2.0)
+    cut = classify._viterbi(scores, no)
+    assert cut[:2] == [classify._BODY] * 2 and cut[-1] == classify._POST
+    walls = [i == 6 for i in range(len(scores))]
+    monkeypatch.setattr(classify, "LONG_GAP_LINE_COST", 0.25)
+    walled = classify._viterbi(scores, no, walls=walls)
+    assert classify._BODY not in walled[3:] or classify._BODY not in walled[:3]
+
+
+def test_a_schedule_or_table_at_the_end_of_the_article_is_kept():
+    """Rows of one shape (a date, a venue, a city) right after the article's prose, with
+    or without a heading over them, are its text; a menu of bare words after it is not,
+    nor the same kind of rows far from the article."""
+    rows = [
+        "June 9 -- Coral Sky Amphitheatre, West Palm Beach, FL",
+        "June 10 -- Credit Union Amphitheatre, Tampa, FL",
+        "June 14 -- Bank Amphitheatre (formerly Verizon Amphitheatre), Alpharetta, GA",
+        "June 17 -- Bridgestone Arena, Nashville, TN",
+        "June 19 -- Music Pavilion, Charlotte, NC",
+    ]
+    far = ["Nov 2019 -- Archive, 12 posts", "Oct 2019 -- Archive, 9 posts",
+           "Sep 2019 -- Archive, 14 posts"]
+    lines = [
+        "Home", "News", "Music",
+        "The band announces a summer tour",
+        *ARTICLE,
+        "The band's summer tour dates",
+        *rows,
+        "Share", "Tweet", "Facebook",
+        "Most read", "Weather warning for the weekend", "Train fares rise",
+        "Archives", "Popular", "Contact", *far,
+    ]
+    keep = dict(zip(lines, corpus.keep_lines(lines, "en"), strict=True))
+    for line in (*ARTICLE, "The band's summer tour dates", *rows):
+        assert keep[line], line
+    for line in ("Share", "Tweet", "Facebook", "Train fares rise", *far):
+        assert not keep[line], line
+
+
+def test_structured_runs_are_rows_of_one_shape_not_menus():
+    from corpus.stages.boilerplate.classify import _shape, _structured_runs
+
+    assert _shape("June 9 – Tampa, FL @ Amphitheatre") == "W N – W , W @ W"
+    assert _shape("2 Martin Truex Jr. 5035 7 0 15 24") == "N W N N N N N"
+    menu = ["Tech", "Entertainment", "Deals", "Business News", "Science"]
+    assert _structured_runs(menu) == []
+    table = ["1 Kyle Busch 5040 5 1 17 27", "2 Martin Truex Jr. 5035 7 0 15 24",
+             "3 Kevin Harvick 5033 4 6 15 26"]
+    assert _structured_runs(["Standings", *table, "Share"]) == [(1, 3)]
+    items = ["1) Lego Star Wars 75188 Bomber", "http://amzn.to/abc",
+             "2) Polistil 960574 Pista", "http://amzn.to/def", "3) Blade Runner 2049 Box"]
+    assert _structured_runs(items) == [(0, 4)]  # the links between the items too
+    spelled = ["England (Group A): 10th appearance", "Spain (Group F): Seventh appearance",
+               "Wales (Group E): Second appearance"]
+    assert _structured_runs(spelled) == [(0, 2)]  # the same punctuation
+    numbered = ["1) Lego Star Wars Bomber", "http://amzn.to/abc",
+                "2) Cofanetto Nolan: Interstellar/Inception", "http://amzn.to/def",
+                "3) Blade Runner (4K Ultra HD + Blu-Ray)"]
+    assert _structured_runs(numbered) == [(0, 4)]  # counted one after the other
+    repeated = ["Kindle for PC: the hot key (2018)", "2018-08-16",
+                "Kindle for PC: the hot key (2018)"]
+    assert _structured_runs(repeated) == []  # one line repeated is no table
+    colons = ["Fact check: the claim is false", "Analysis: what the vote means",
+              "Opinion: the council got it right"]
+    assert _structured_runs(colons) == []  # one mark is not a row's structure
+
+
+def test_a_photo_copyright_inside_the_article_does_not_end_it():
+    """ "Image copyright EPA" or "© Jane Doe <caption>, May 18, 2018." is a photo's credit
+    (dropped), not the site's footer: the article goes on after it. A footer ("© 2019
+    Site", "All rights reserved") still closes the article."""
+    from corpus.stages.boilerplate.classify import _barrier, _features
+
+    more = ["Residents who spoke at the meeting welcomed the plan but asked for more bus lines.",
+            "The council will vote on the details of the bus plan at its next meeting in May."]
+    for credit in ("Image copyright EPA",
+                   "© Jane Doe Protesters in the square outside city hall on May 18, 2018."):
+        lines = ["Home", "News", *ARTICLE, credit, *more, "Share", "Tweet"]
+        keep = dict(zip(lines, corpus.keep_lines(lines, "en"), strict=True))
+        assert not keep[credit]
+        for line in (*ARTICLE, *more):
+            assert keep[line], (credit, line)
+        assert not _barrier(_features(credit))
+    for footer in ("© 2019 Example Times", "Copyright 2019 Hawaii News Now.",
+                   "Example Times. All rights reserved."):
+        assert _barrier(_features(footer)), footer
+
+
+def test_a_short_inline_box_of_teasers_inside_the_article_is_left_out():
+    """A gap of a few lines between two stretches of article is kept (a subheading, a
+    short list) unless it holds a box's cue ("Related Articles", "Share"): then its
+    headlines are teasers."""
+    box = ["Related Articles", "Budget Talks Stall Again Over School Money",
+           "Five Things The Plan Buys"]
+    sub = ["What the money buys", "- two schools", "- a library"]
+    for gap, kept in ((box, False), (sub, True)):
+        lines = ["Home", "News", *ARTICLE[:2], *gap, ARTICLE[2],
+                 "Residents who spoke at the meeting welcomed the plan but asked for more.",
+                 "Share", "Tweet"]
+        keep = dict(zip(lines, corpus.keep_lines(lines, "en"), strict=True))
+        for line in ARTICLE:
+            assert keep[line], line
+        for line in gap[1:]:
+            assert keep[line] is kept, line
+
+
+def test_the_headlines_under_a_teaser_lists_header_are_teasers():
+    """ "Most Popular" over a few headlines just above the article: the headlines are the
+    box's items (left out), the article that starts with a full paragraph is not."""
+    heads = ["Police chief sought funding for a new system, but mayor unswayed",
+             "The county fair will be free to attend starting next summer",
+             "Man dies after crashing into power pole, flipping vehicle"]
+    lines = ["Home", "News", "Most Popular", *heads, *ARTICLE,
+             "Residents who spoke at the meeting welcomed the plan but asked for more.",
+             "Share", "Tweet"]
+    verdicts = dict(zip(lines, classify_page(lines, lang="en"), strict=True))
+    for line in heads:
+        assert verdicts[line].reason is not None, line
+    for line in ARTICLE:
+        assert verdicts[line].reason is None, line
+
+
+def test_rows_that_end_like_signed_captions_are_rows_in_a_run():
+    """ "1a etapa: 10 de março – Interlagos" alone looks like a caption signed by a site
+    (a shape cue); four such rows after the article are a schedule, kept."""
+    rows = ["1a etapa: 10 de março – Interlagos", "2a etapa: 8 de abril – Curitiba",
+            "3a etapa: 22 de abril – Velopark", "4a etapa: 06 de maio – Londrina"]
+    from corpus.stages.boilerplate.classify import line_cue
+
+    assert line_cue(rows[0], strict=False) == "caption_suffix"
+    lines = ["Home", "News", *ARTICLE, *rows, "Share", "Tweet"]
+    keep = dict(zip(lines, corpus.keep_lines(lines, "en"), strict=True))
+    for line in (*ARTICLE, *rows):
+        assert keep[line], line
