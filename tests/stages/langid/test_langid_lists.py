@@ -44,7 +44,8 @@ def test_shipped_lexicon_marks_the_lists_it_added() -> None:
     af = lex.langs.index("af")
     langs_of, zipf = lex.entries("hierdie")
     assert af in langs_of.tolist()
-    assert zipf[langs_of.tolist().index(af)] == langid_build.STOPLIST_ZIPF
+    # a stoplist word has at least the stoplist's Zipf (more where a text gives it more)
+    assert zipf[langs_of.tolist().index(af)] >= langid_build.STOPLIST_ZIPF
 
 
 @pytest.mark.slow
