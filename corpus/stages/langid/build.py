@@ -286,8 +286,8 @@ TESSERACT_PROFILES = ("yo",)
 
 def tesseract_words(root: Path, lang: str) -> set[str]:
     """The words of *lang*'s Tesseract word list (``**/tessdata/<code>.traineddata`` under
-    *root*), unpacked with Tesseract's ``combine_tessdata`` and ``dawg2wordlist``; empty
-    when the file or the tools are missing."""
+    *root*) written in small letters, unpacked with Tesseract's ``combine_tessdata`` and
+    ``dawg2wordlist``; empty when the file or the tools are missing."""
     import tempfile
 
     from corpus.stages.langid.model import words_of
@@ -305,7 +305,10 @@ def tesseract_words(root: Path, lang: str) -> set[str]:
         subprocess.run(["dawg2wordlist", f"{prefix}lstm-unicharset", f"{prefix}lstm-word-dawg",
                         out], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         lines = Path(out).read_text(encoding="utf-8").splitlines()
-    return {w for line in lines for w in words_of(line) if lang_script_ok(lang, script_of(w))}
+    # capitalised entries are names ("Entermedia", "Giro", "Italia" in Albanian's and
+    # Basque's lists): only words the list has in small letters
+    return {w for line in lines if line == line.lower() for w in words_of(line)
+            if lang_script_ok(lang, script_of(w))}
 
 
 def with_unlisted(
