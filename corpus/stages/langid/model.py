@@ -329,7 +329,9 @@ class Model:
         for j, lang in enumerate(self.profile_langs):
             if lang != SR_CYRILLIC:
                 cols.setdefault(lang, []).append(j)
-        for lang, base in PROXIES.items():
+        # a proxied language with a profile of its own (build.NEW_PROFILES) uses it
+        self.proxied = {lang: base for lang, base in PROXIES.items() if lang not in cols}
+        for lang, base in self.proxied.items():
             cols[lang] = cols[base]
         self.columns = cols
         self.hr_col = names.index("hr")
@@ -356,11 +358,11 @@ class Model:
         self._col0 = np.array([self.columns[lang][0] for lang in self.langs], dtype=np.int64)
         self._max_cols = [(k, alt) for k, lang in enumerate(self.langs)
                           for alt in self.columns[lang][1:]]
-        self._offset = np.array([self.params.char_offset - PROXY_MARGIN.get(lang, 0.0)
-                                 for lang in self.langs])
+        self._offset = np.array([self.params.char_offset - (PROXY_MARGIN[lang]
+                                 if lang in self.proxied else 0.0) for lang in self.langs])
         self._lex_of_lang = np.array([self._lex_col.get(lang, -1) for lang in self.langs])
         self._letters = _letter_freqs(prof, self.profile_langs)
-        for lang, base in PROXIES.items():
+        for lang, base in self.proxied.items():
             self._letters.setdefault(lang, self._letters.get(base, {}))
         for lang, alphabet in ALPHABETS.items():
             self._letters[lang] = dict.fromkeys(alphabet, 1.0)
