@@ -6,8 +6,8 @@ bytes a character as a Python string: a 204 MB record held 1.8 GB in the main pr
 Here the line is scanned for its text field instead; the record is decoded without that
 value (its other fields: id, url, language), and the value is decoded in pieces cut where
 no escape sequence can be split. A first pass over the pieces checks them and finds the
-part boundaries (the same :func:`~corpus.ingest.documents.part_cuts` would find in the
-whole text, so the parts are the same documents); a second decodes them again, a part at
+part boundaries (:func:`~corpus.ingest.documents.part_cuts` over the pieces: the cuts of
+the whole text, so the parts are the same documents); a second decodes them again, a part at
 a time, so no more than a part and a piece are held as text.
 
 Anything unusual (a dotted ``text_field``, a key written with escapes or twice, a text
@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from corpus.ingest.config import InputConfig
-from corpus.ingest.documents import content_document, cut_point, parts_documents
+from corpus.ingest.documents import content_document, part_cuts, parts_documents
 from corpus.records import Document, Source
 
 PIECE_BYTES = 1 << 22  # raw bytes of the value decoded at a time
@@ -85,21 +85,18 @@ def _decode(line: bytes, a: int, b: int) -> str:
 
 
 def _first_pass(line: bytes, pieces: list[tuple[int, int]], limit: int) -> tuple[list[int], bool]:
-    """Part boundaries in characters, as ``part_cuts`` of the whole text finds them (a
-    cut is decided once more than *limit* characters follow the last one), and whether
-    there is a lone surrogate escape."""
-    cuts = [0]
-    buffer = ""
+    """Part boundaries in characters (``part_cuts`` of the decoded pieces, the same as of
+    the whole text), and whether there is a lone surrogate escape."""
     lone = False
-    for a, b in pieces:
-        text = _decode(line, a, b)
-        lone = lone or _SURROGATE.search(text) is not None
-        buffer += text
-        while len(buffer) > limit:
-            cut = cut_point(buffer[:limit], limit)
-            cuts.append(cuts[-1] + cut)
-            buffer = buffer[cut:]
-    cuts.append(cuts[-1] + len(buffer))
+
+    def decoded() -> Iterator[str]:
+        nonlocal lone
+        for a, b in pieces:
+            text = _decode(line, a, b)
+            lone = lone or _SURROGATE.search(text) is not None
+            yield text
+
+    cuts = part_cuts(decoded(), limit)
     return cuts, lone
 
 

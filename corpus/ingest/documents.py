@@ -124,13 +124,24 @@ def parts_documents(
                                main_content=False if fmt == "html" else None)
 
 
-def part_cuts(text: str, limit: int) -> list[int]:
-    """Offsets ``[0, …, len(text)]`` cutting *text* into parts of at most *limit* chars."""
+def part_cuts(text: str | Iterable[str], limit: int) -> list[int]:
+    """Offsets ``[0, …, len(text)]`` cutting *text* into parts of at most *limit* chars.
+
+    *text* may come as pieces, in order (a JSONL value decoded a piece at a time): a cut
+    is decided once more than *limit* characters follow the last one, so the cuts are
+    those of the pieces joined, and only the text after the last cut is held.
+    """
     cuts = [0]
-    while len(text) - cuts[-1] > limit:
-        start = cuts[-1]
-        cuts.append(start + cut_point(text[start:start + limit], limit))
-    cuts.append(len(text))
+    held = ""  # the text from offset `base` on
+    base = 0
+    for piece in [text] if isinstance(text, str) else text:
+        held = held + piece if held else piece
+        at = cuts[-1] - base
+        while len(held) - at > limit:
+            at += cut_point(held[at:at + limit], limit)
+            cuts.append(base + at)
+        held, base = held[at:], base + at
+    cuts.append(base + len(held))
     return cuts
 
 

@@ -47,6 +47,11 @@ def test_part_cuts_end_at_line_breaks_and_cover_the_text():
     assert all(text[c - 2:c] == "\n\n" for c in cuts[1:-1])  # at a paragraph break
     assert part_cuts("x" * 2500, 1000) == [0, 1000, 2000, 2500]  # no break: the size
     assert InputConfig(max_document_mb=8).max_document_chars == 8_000_000
+    # the same cuts when the text comes in pieces of any size (a value decoded piecewise)
+    for size in (77_777, 999_999, 1_000_001, 2_500_000):
+        pieces = (text[i:i + size] for i in range(0, len(text), size))
+        assert part_cuts(pieces, 1_000_000) == cuts
+    assert part_cuts(iter(["x" * 700, "x" * 700, "x" * 1100]), 1000) == [0, 1000, 2000, 2500]
 
 
 @pytest.mark.parametrize("layout", ["text", "jsonl", "jsonl.gz"])
