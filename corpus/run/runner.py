@@ -341,10 +341,10 @@ class Runner:
             StateDir(writer.staging.dir).save(FINAL_STATE, final)
             if self.pipe.output.audit:
                 # the workers' work is done: their memory (the models, ~400 MB each on a
-                # large document) is not held through the audit's pass over the output
+                # large document) is not held while the reports are rendered (or, after
+                # --resume/--append, while the audit reads the output back)
                 self.executor.shutdown()
                 write_reports(writer.staging.dir, manifest, audit)
-                del audit
             writer.write_manifest(manifest)
             # From here the run is complete: a marker lets a later --resume finish the
             # renames if this process dies half-way through them (roll forward). A
