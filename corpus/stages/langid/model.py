@@ -427,7 +427,11 @@ class Model:
 
     # -- n-grams -------------------------------------------------------------------------
     def gram_ids(self, word: str) -> list[int]:
-        """Indices of a word's known 1-, 2- and 3-grams, extracted the way langdetect does."""
+        """Indices of a word's known 1-, 2- and 3-grams, extracted the way langdetect does.
+
+        The readable definition (and what :mod:`~corpus.stages.langid.build` counts by);
+        scoring uses :meth:`_batch_gram_ids`, which tests hold to this word for word.
+        """
         grams: list[str] = []
         for piece in normalized(word).split(" "):
             if not piece:
