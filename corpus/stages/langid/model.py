@@ -527,7 +527,9 @@ class Model:
             starts = np.zeros(len(words), dtype=np.int64)
             np.cumsum(lens[:-1], out=starts[1:])
             has = lens > 0
-            out[has] = np.add.reduceat(self.logp[ids].astype(np.float64), starts[has], axis=0)
+            # summed in float64 as the float32 rows are read (the same sums as converting the
+            # gathered rows first, without that copy: a quarter of this function's time)
+            out[has] = np.add.reduceat(self.logp[ids], starts[has], axis=0, dtype=np.float64)
         return out
 
     def _batch_gram_ids(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -542,8 +544,8 @@ class Model:
         """
         if not words:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        norm = [normalized(w) for w in words]
-        joined = "  " + " ".join(norm) + " "  # two leading spaces: k - 2 is always there
+        lengths, body = _normalized_joined(words)
+        joined = "  " + body + " "  # two leading spaces: k - 2 is always there
         code = joined.encode("utf-32-le", "surrogatepass")
         a = np.frombuffer(code, dtype=np.uint32).astype(np.int64)
         space = a == 32
@@ -557,7 +559,7 @@ class Model:
         pos[pos == len(self._gram_keys)] = 0
         known = self._gram_keys[pos] == flat
         # the position each gram ends at belongs to a word: its letters and the space after
-        word_of = np.repeat(np.arange(-1, len(words)), [2, *(len(w) + 1 for w in norm)])
+        word_of = np.repeat(np.arange(-1, len(words)), [2, *(n + 1 for n in lengths)])
         gram_word = np.repeat(word_of, valid.sum(axis=1))[known]
         return self._gram_key_ids[pos[known]], np.bincount(gram_word, minlength=len(words))
 
@@ -731,6 +733,24 @@ def normalized(text: str) -> str:
     if not text.isascii():  # its Vietnamese marks are never ASCII
         text = NGram.normalize_vi(text)
     return text.translate(_NGRAM_CHARS)
+
+
+def _normalized_joined(words: list[str]) -> tuple[list[int], str]:
+    """Each word's :func:`normalized` length, and the normalised words joined by spaces.
+
+    Normalising the joined words at once is the same as word by word when langdetect's
+    Vietnamese rule finds nothing to compose (a letter followed by a combining mark, which
+    NFC-normalised text rarely has, and never across the joining space): the translation
+    is then one character to one character and keeps the space. Word by word it was half
+    the cost of a new word's n-grams.
+    """
+    from langdetect.utils.ngram import NGram
+
+    raw = " ".join(words)
+    if raw.isascii() or NGram.ALPHABET_WITH_DMARK.search(raw) is None:
+        return [len(w) for w in words], raw.translate(_NGRAM_CHARS)
+    norm = [normalized(w) for w in words]
+    return [len(w) for w in norm], " ".join(norm)
 
 
 class _NGramChars(dict):
