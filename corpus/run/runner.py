@@ -57,6 +57,7 @@ from corpus.run.state import (
     pipeline_print,
 )
 from corpus.run.stream import stream
+from corpus.run.worker import YOUNG_GC
 from corpus.writers.corpus_writer import INPUTS_FILE, CorpusWriter, file_facts
 from corpus.writers.jsonl import dumps
 from corpus.writers.staging import STAGING_PREFIX, Staging
@@ -512,7 +513,7 @@ class _YoungGarbageOnly:
     def __enter__(self) -> None:
         self.thresholds = gc.get_threshold()
         gc.freeze()
-        gc.set_threshold(100_000, 50, 50)
+        gc.set_threshold(*YOUNG_GC)
 
     def __exit__(self, *exc: object) -> None:
         gc.set_threshold(*self.thresholds)

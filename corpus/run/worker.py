@@ -16,6 +16,7 @@ the chunk; the main process adds them up (:func:`corpus.run.manifest.merge_stats
 from __future__ import annotations
 
 import copy
+import gc
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -113,9 +114,24 @@ _W_STEPS: list[Step] = []
 _W_INPUT: InputConfig | None = None
 
 
+# The collector's thresholds where documents are processed: every document is ~40 objects,
+# none in a cycle, all freed by reference counting (see corpus.run.runner._YoungGarbageOnly).
+YOUNG_GC = (100_000, 50, 50)
+
+
 def init_worker(steps: list[Step], input_cfg: InputConfig, parent: int | None = None) -> None:
-    """A pool worker's start: signals left to *parent*, death with it, then the steps."""
+    """A pool worker's start: signals left to *parent*, death with it, the collector set as
+    in the main process's loop, then the steps.
+
+    The pool forks before the main process's loop freezes its objects, so a worker began
+    with the default thresholds: its collector ran every 700 allocations and its full
+    collections walked every object it inherited (the models, the steps), writing to each
+    one's header, so that the forked pages shared with the main process were copied one by
+    one. Frozen here, what the fork inherited is never walked again.
+    """
     global _W_STEPS, _W_INPUT
+    gc.freeze()
+    gc.set_threshold(*YOUNG_GC)
     if parent is not None:
         worker_started(parent)
     _W_STEPS = steps
