@@ -37,3 +37,19 @@ def test_the_filter_and_the_audit_count_alike():
     assert audit_count(text) == count_words(text) == 7
     assert isinstance(doc.segments[0].sentences[1], Sentence)
     assert doc.segments[0].sentences[1].reason == "too_short_words"
+
+
+def test_ascii_text_gets_the_same_words_by_the_fast_pattern():
+    """ASCII text goes through a standard-library pattern; it must find what the full
+    pattern finds, on every mix of letters, digits, joiners and separators."""
+    import random
+
+    from corpus.words import _WORD
+
+    rng = random.Random(7)
+    alphabet = "ab Z09.,'-_ \t!x"
+    texts = ["3.14a", "1,000,", "'quoted' - dash", "a--b", "x'-y", "9.", "co-op's 12-3"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+              for _ in range(20_000)]
+    for text in texts:
+        assert words(text) == _WORD.findall(text), text
