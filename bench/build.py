@@ -221,26 +221,37 @@ def _spin(units: int) -> None:
             total += i * i % 7
 
 
-def ceiling(workers: int, rounds: int = 3) -> float:
+def ceiling(workers: int, rounds: int = 3) -> tuple[float, float]:
     """How much faster *workers* processes finish ``workers`` units of CPU-bound work than
-    one process does (median of *rounds*, measured now): what any worker speed-up can
-    reach on this machine at this moment (other load, shared cores)."""
+    one process does, and how much more CPU a unit costs when they run at once (medians
+    of *rounds*, measured now): what any worker speed-up can reach on this machine at this
+    moment (other load, shared cores), and the CPU that running together costs by itself
+    (two vCPUs that are one core's hyperthreads slow each other down)."""
     import multiprocessing as mp
 
-    ratios = []
+    ratios, cpu_ratios = [], []
     ctx = mp.get_context("fork")
     for _ in range(rounds):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         _spin(workers)
-        one = time.perf_counter() - start
+        one, one_cpu = time.perf_counter() - start, time.process_time() - cpu_start
         procs = [ctx.Process(target=_spin, args=(1,)) for _ in range(workers)]
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         for proc in procs:
             proc.start()
         for proc in procs:
             proc.join()
         ratios.append(one / (time.perf_counter() - start))
-    return statistics.median(ratios)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        together = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
+        cpu_ratios.append(together / one_cpu)
+    return statistics.median(ratios), statistics.median(cpu_ratios)
+
+
+def per_document_cpu(stages: dict[str, float]) -> float:
+    """CPU seconds of the stages that run where the documents are processed (workers)."""
+    return sum(s for name, s in stages.items() if name not in MAIN_STAGES)
 
 
 def main() -> None:
@@ -273,9 +284,10 @@ def main() -> None:
                   f"{result['cpu']:.1f} s CPU, {result['peak'] / 2**20:.0f} MiB", flush=True)
     if top > 1:
         after = ceiling(top)
-        print(f"machine ceiling: {top} processes of a CPU-bound loop finish {before:.2f}x "
-              f"(before the runs) and {after:.2f}x (after) as fast as one: no speed-up from "
-              f"{top} workers can exceed that here")
+        print(f"machine ceiling: {top} processes of a CPU-bound loop finish {before[0]:.2f}x "
+              f"(before the runs) and {after[0]:.2f}x (after) as fast as one: no speed-up from "
+              f"{top} workers can exceed that here; each spent {before[1]:.2f}x and "
+              f"{after[1]:.2f}x the CPU one process spends alone")
     print(f"\n{'layout':<22} {'-j':>3} {'MB/CPU-s':>9} {'wall MB/s':>10} {'peak PSS':>9} "
           f"{'speed-up':>9}")
     for layout, w in configs:
@@ -290,6 +302,13 @@ def main() -> None:
         stage_runs = [g["stages"] for w in workers for g in runs[(layout, w)] if g["stages"]]
         if stage_runs:
             print(f"CPU by stage, layout {layout}: {shares(stage_runs)}")
+        one = [per_document_cpu(g["stages"]) for g in runs.get((layout, 1), []) if g["stages"]]
+        for w in workers:
+            many = [per_document_cpu(g["stages"]) for g in runs[(layout, w)] if g["stages"]]
+            if w > 1 and one and many:
+                ratio = statistics.median(many) / statistics.median(one)
+                print(f"  per-document stages at -j{w}: {ratio:.2f}x the CPU of -j1 (the same "
+                      "work: compare the loop's CPU ratio above)")
         pooled = [g["stages"] for w in workers if w > 1 for g in runs[(layout, w)]]
         if pooled:
             main_share = serial_share(pooled)
