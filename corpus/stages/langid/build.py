@@ -70,6 +70,8 @@ second into about 25 MB, shared by forked workers. The layout (``.npz``, read by
 - ``words``: the words' bytes, shortest group first, sorted within a group, no separators;
 - ``counts``: per word (same order) how many languages list it;
 - ``entry_lang``, ``entry_zipf``: for each of those, the language index and Zipf × 10.
+- ``floors``: per language, the Zipf × 10 its frequency list was cut at (0 for a list
+  without frequencies, which is not cut): what a word the list lacks counts as.
 
 ``profiles.npz`` holds langdetect's n-gram profiles (Apache-2.0, shipped in its wheel) as
 sparse counts, read ten times faster than its 55 JSON files (:func:`corpus.stages.langid.model.
@@ -357,13 +359,28 @@ def _raise(table: dict[str, int], words: Iterable[str], zipf: int) -> None:
 Lists = Iterable[tuple[str, list[tuple[str, int]], bool]]
 
 
+def list_floor(rows: list[tuple[str, int]]) -> int:
+    """The Zipf × 10 at which a frequency list was cut: its rarest word's, leaving out the
+    spellings without diacritics that :func:`with_folded` adds below their words.
+
+    A word a cut list lacks is not absent from the language, only rarer than this: the
+    model counts it as this floor (see ``Lexicon.floors``), not as never written. The rule
+    depends only on the rows, so a list read back from the lexicon gives the same floor.
+    """
+    folded = {fold(w) for w, _ in rows if not w.isascii()}
+    own = [z for w, z in rows if not (w.isascii() and w in folded)]
+    return min(own, default=0)
+
+
 def write(lists: Lists, out: Path = LEXICON) -> list[str]:
     """Write the lexicon file from ``(lang, rows, added)``; the same lists always give the
-    same bytes. *added* marks lists without frequencies (see :func:`with_unlisted`)."""
+    same bytes. *added* marks lists without frequencies (see :func:`with_unlisted`); the
+    others get their floor (:func:`list_floor`)."""
     table: dict[bytes, dict[int, int]] = {}
     langs: list[str] = []
     added: list[str] = []
-    for lang, rows, flat in sorted(lists):
+    lists_seen = sorted(lists)
+    for lang, rows, flat in lists_seen:
         k = len(langs)
         langs.append(lang)
         if flat:
@@ -375,6 +392,8 @@ def write(lists: Lists, out: Path = LEXICON) -> list[str]:
     arrays = {
         "langs": np.array(langs),
         "added": np.array(added, dtype=f"<U{max(map(len, langs), default=1)}"),
+        "floors": np.array([0 if lang in added else list_floor(rows)
+                            for lang, rows, _ in sorted(lists_seen)], dtype=np.uint8),
         "lengths": np.array(lengths, dtype=np.int32),
         "groups": np.array([sum(1 for b in words if len(b) == n) for n in lengths], np.int32),
         "words": np.frombuffer(b"".join(words), dtype=np.uint8),

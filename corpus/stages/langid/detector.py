@@ -398,7 +398,8 @@ def _evidence(model: Model, text: str, lang: str, hint: str) -> bool:
 
     Evidence is a letter of *lang*'s own that *hint* does not write (ñ on a German page), or
     at least ``CONTEXT_WORDS`` words that *lang*'s word list has ten times as frequent as
-    *hint*'s (or that only it lists), and far fewer the other way round: German lists
+    *hint*'s (or than *hint*'s list could have it, when it lacks the word), and far fewer
+    the other way round: German lists
     "the" and "with" too, but a thousand times rarer than English. Where either language
     has no word list, the words cannot speak and the n-grams decide, as without a hint, on
     texts of ``NO_LIST_WORDS`` words or more.
@@ -414,9 +415,11 @@ def _evidence(model: Model, text: str, lang: str, hint: str) -> bool:
         return len(words) >= NO_LIST_WORDS
     own = other = 0
     for w in set(words):
-        diff = model.zipf(w, lang) - model.zipf(w, hint)
-        own += diff >= WORD_MARGIN
-        other += diff <= -WORD_MARGIN
+        # a word one list lacks is compared at the most it could be there (a cut list's
+        # floor, Model.zipf): "logout" is not ten times as frequent in Indonesian as in
+        # English because English's 50,000 words stop just before it
+        own += model.zipf(w, lang) - model.zipf(w, hint, bound=True) >= WORD_MARGIN
+        other += model.zipf(w, hint) - model.zipf(w, lang, bound=True) >= WORD_MARGIN
     return own >= CONTEXT_WORDS and own >= 3 * other
 
 

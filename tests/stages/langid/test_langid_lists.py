@@ -246,3 +246,17 @@ def test_tesseract_words_only_where_no_frequency_list_has_them(
 def test_tesseract_words_without_the_tools_or_file(tmp_path: Path) -> None:
     assert langid_build.tesseract_words(tmp_path, "yo") == set()
     assert langid_build.tesseract_words(tmp_path, "xx") == set()
+
+
+def test_list_floor_leaves_out_spellings_without_diacritics() -> None:
+    rows = [("and", 70), ("café", 30), ("logo", 26)]
+    folded = next(langid_build.with_folded(iter([("en", rows)])))[1]
+    assert ("cafe", 20) in folded  # added one Zipf below its word
+    assert langid_build.list_floor(folded) == 26  # the list's own rarest word
+
+
+def test_shipped_lexicon_has_the_floors_of_cut_lists() -> None:
+    lex = Lexicon()
+    floors = dict(zip(lex.langs, lex.floors.tolist(), strict=True))
+    assert floors["en"] == 2.6 and floors["id"] == 3.0
+    assert floors["xh"] == float("-inf")  # not a list cut at a frequency
