@@ -127,3 +127,20 @@ def test_a_word_a_cut_list_lacks_is_compared_at_its_floor() -> None:
     assert model.zipf("logout", "id") > 2.6
     # a list that is not cut by frequency (Xhosa's: texts, a dictionary) has no floor
     assert model.zipf("logout", "xh", bound=True) == 0.0
+
+
+def test_close_pair_is_decided_by_its_distinct_words() -> None:
+    import numpy as np
+
+    from corpus.stages.langid.detector import _distinct_words, _posterior
+
+    assert _distinct_words("Kerajaan berkata bahawa ia kerana cuaca", "ms", "id")
+    assert _distinct_words("Pemerintah bilang bahwa itu karena cuaca", "id", "ms")
+    assert not _distinct_words("Pemerintah bilang bahwa itu karena cuaca", "ms", "id")
+    assert not _distinct_words("bahawa kerana", "ms", "en")  # not a close pair
+    # n-grams a hair for Indonesian, Malay's own words: Malay, as sure as of the first answer
+    text = "Kerajaan berkata bahawa ia kerana cuaca"
+    guess = _posterior(np.array([0.2, 0.0]), ["id", "ms"], "Latin", None, 0.1, text, 6)
+    assert guess.lang == "ms"
+    assert guess.prob == _posterior(np.array([0.2, 0.0]), ["id", "ms"], "Latin", None, 0.1,
+                                    "", 6).prob
