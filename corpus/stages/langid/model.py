@@ -29,6 +29,7 @@ from corpus.stages.langid.script import script_of
 
 LEXICON = Path(__file__).with_name("data") / "lexicon.npz"
 PROFILES = Path(__file__).with_name("data") / "profiles.npz"
+MARKER_FILE = Path(__file__).with_name("data") / "markers.npz"
 
 # langdetect profile name -> our code; zh-cn and zh-tw both answer "zh".
 PROFILE_CODES = {"no": "nb", "zh-cn": "zh", "zh-tw": "zh"}
@@ -232,6 +233,16 @@ def load_profiles(path: Path = PROFILES) -> Profiles:
         )
 
 
+def load_markers(path: Path = MARKER_FILE) -> dict[str, frozenset[str]]:
+    """The marker words of a language scored as another (``build.MARKERS``: Bosnian's and
+    Croatian's), by language; empty without the file."""
+    if not path.exists():
+        return {}
+    with np.load(path, allow_pickle=False) as data:
+        return {lang: frozenset(data[lang].tobytes().decode("utf-8").split("\n"))
+                for lang in data.files}
+
+
 class Lexicon:
     """Frequent words of each language with their Zipf frequency (``corpus/stages/langid/data``).
 
@@ -340,6 +351,7 @@ class Model:
         self.columns = cols
         self.hr_col = names.index("hr")
         self.lexicon = Lexicon()
+        self.markers = load_markers()  # Bosnian's and Croatian's (detector.MARKED)
         self.lexicon_langs = frozenset(self.lexicon.langs) & frozenset(self.langs)
         self._lex_col = {lang: k for k, lang in enumerate(self.lexicon.langs)}
         # the most a word a list lacks can be (zipf(bound=True)): a cut list's floor, else 0

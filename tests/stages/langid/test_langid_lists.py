@@ -260,3 +260,41 @@ def test_shipped_lexicon_has_the_floors_of_cut_lists() -> None:
     floors = dict(zip(lex.langs, lex.floors.tolist(), strict=True))
     assert floors["en"] == 2.6 and floors["id"] == 3.0
     assert floors["xh"] == float("-inf")  # not a list cut at a frequency
+
+
+BOSNIAN_PAGE = [
+    "Općina je donijela odluku o izgradnji novog fudbalskog stadiona.",  # fudbal, not nogomet
+    "Advokati su angažovani da zastupaju porodicu.",  # advokat, angažovan
+    "Kontakt",
+]
+
+
+def test_bosnian_is_told_from_croatian_by_its_marker_words() -> None:
+    from corpus.stages.langid.detector import detect, detect_page, supported_languages
+
+    assert "bs" in supported_languages()
+    assert detect(BOSNIAN_PAGE[0]).lang == "bs"
+    assert detect("Gradsko vijeće donijelo je odluku o izgradnji novog nogometnog "
+                  "stadiona.").lang == "hr"
+    # a Croatian page keeps its lines; without bs among the answers it is Croatian
+    assert detect(BOSNIAN_PAGE[0], hint="hr").lang == "hr"
+    assert detect(BOSNIAN_PAGE[0], allowed=["hr", "sl", "en"]).lang == "hr"
+    # a Bosnian page: the page's markers decide it, and its lines without markers follow it
+    doc, lines = detect_page(BOSNIAN_PAGE)
+    assert doc.lang == "bs"
+    assert [g.lang for g in lines] == ["bs", "bs", "bs"]
+
+
+def test_marker_words_round_trip(tmp_path: Path) -> None:
+    from corpus.stages.langid.model import load_markers
+
+    out = tmp_path / "markers.npz"
+    langid_build.write_markers({"bs": ["fudbal", "opština"], "hr": ["nogomet"]}, out)
+    assert load_markers(out) == {"bs": frozenset({"fudbal", "opština"}),
+                                 "hr": frozenset({"nogomet"})}
+    assert load_markers(tmp_path / "missing.npz") == {}
+
+
+@pytest.mark.skipif(shutil.which("dawg2wordlist") is None, reason="needs tesseract-ocr")
+def test_marker_words_need_both_tesseract_lists(tmp_path: Path) -> None:
+    assert langid_build.marker_words(tmp_path) == {}  # no traineddata under tmp_path
