@@ -127,7 +127,7 @@ def clear_caches() -> None:
 def supported_languages() -> list[str]:
     """Every code :func:`detect` can answer (besides ``und``), sorted."""
     model = _get_model()
-    langs = set(model.langs) | set(UNAMBIGUOUS.values()) | set(model.markers) - {""}
+    langs = set(model.langs) | set(UNAMBIGUOUS.values()) | set(model.markers)
     for cands in CANDIDATES.values():
         langs |= set(cands)
     return sorted(langs)
@@ -435,10 +435,9 @@ def _evidence(model: Model, text: str, lang: str, hint: str) -> bool:
     Evidence is a letter of *lang*'s own that *hint* does not write (ñ on a German page), or
     at least ``CONTEXT_WORDS`` words that *lang*'s word list has ten times as frequent as
     *hint*'s (or than *hint*'s list could have it, when it lacks the word), and far fewer
-    the other way round: German lists
-    "the" and "with" too, but a thousand times rarer than English. Where either language
-    has no word list, the words cannot speak and the n-grams decide, as without a hint, on
-    texts of ``NO_LIST_WORDS`` words or more.
+    the other way round: German lists "the" and "with" too, but a thousand times rarer
+    than English. Where either language has no word list, the words cannot speak and the
+    n-grams decide, as without a hint, on texts of ``NO_LIST_WORDS`` words or more.
     """
     words = words_of(text)
     for ch in {c for w in words for c in w if not c.isascii()}:
