@@ -321,6 +321,7 @@ class _Item:
 # A language scored as another and told from it only by marker words (build.MARKERS):
 # Bosnian, written and scored as Croatian.
 MARKED = {"bs": "hr"}
+_MARKED_BASES = frozenset(MARKED.values())
 
 
 def _marked(guess: LangGuess, text: str, hint: str | None,
@@ -331,6 +332,8 @@ def _marked(guess: LangGuess, text: str, hint: str | None,
     than of Croatian's make a Croatian answer Bosnian; on a Bosnian page a Croatian answer
     stays Bosnian unless Croatian's markers are more; on a Croatian page it stays Croatian.
     """
+    if guess.lang not in _MARKED_BASES:
+        return guess  # nearly every answer: no work
     for lang, base in MARKED.items():
         if guess.lang != base or hint == base or not text:
             continue
@@ -464,13 +467,15 @@ def _evidence(model: Model, text: str, lang: str, hint: str) -> bool:
 # Indonesian).
 CLOSE_PAIRS = frozenset(map(frozenset, [("id", "ms"), ("zu", "xh"), ("st", "tn"),
                                         ("da", "nb"), ("nb", "nn"), ("cs", "sk")]))
+_CLOSE = {lang: frozenset(o for p in CLOSE_PAIRS if lang in p for o in p - {lang})
+          for p in CLOSE_PAIRS for lang in p}
 
 
 def _distinct_words(text: str, lang: str, other: str) -> bool:
     """Whether *lang* and *other* are a close pair and *text* has more words that *lang*'s
     list has ten times as often as *other*'s than the other way round (a word a cut list
     lacks counted at that list's floor, :meth:`Model.zipf`)."""
-    if frozenset((lang, other)) not in CLOSE_PAIRS:
+    if other not in _CLOSE.get(lang, ()):
         return False
     model = _get_model()
     if not (model.has_list(lang) and model.has_list(other)):
