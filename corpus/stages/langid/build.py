@@ -500,7 +500,7 @@ def _write_npz(out: Path, arrays: dict[str, np.ndarray]) -> None:
 # languages, countries, months and days (through babel), and justext's stoplists.
 # Not Bosnian: a profile from LibreOffice's Bosnian took 15 points of Croatian sentences and
 # won only 18 % of Bosnian ones (the two are nearly one written language; wordfreq merges
-# them); Bosnian stays answered as hr.
+# them); Bosnian is answered by its marker words instead (:data:`MARKERS`).
 NEW_PROFILES = ("az", "be", "eo", "eu", "ga", "is", "kk", "la", "lg", "mi", "mn", "nn", "sn",
                 "st", "tn", "ts", "xh", "yo", "zu")
 # Debian packages whose catalogues are read (``apt-get download`` them, ``dpkg-deb -x``
