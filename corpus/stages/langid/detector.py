@@ -13,6 +13,9 @@ Order of decisions, cheapest and surest first:
    common in three languages gets about a third each, not 0.99. A *hint* (the document's
    language) is a prior: decisive for a one-word line, outweighed by a real sentence.
 5. Below ``min_prob`` the answer is ``und``: an honest "don't know" beats a confident mistake.
+6. Languages whose n-grams are nearly one model are told apart by words: a close pair
+   (``CLOSE_PAIRS``: id/ms, zu/xh, ...) by the words each list has ten times as often as
+   the other's, Bosnian (scored as Croatian) by its marker words (``MARKED``).
 
 Results are cached by normalised text, because boilerplate lines repeat across pages.
 """
@@ -126,7 +129,8 @@ def clear_caches() -> None:
 
 def supported_languages() -> list[str]:
     """Every code :func:`detect` can answer (besides ``und``), sorted."""
-    langs = set(_get_model().langs) | set(UNAMBIGUOUS.values())
+    model = _get_model()
+    langs = set(model.langs) | set(UNAMBIGUOUS.values()) | set(model.markers)
     for cands in CANDIDATES.values():
         langs |= set(cands)
     return sorted(langs)
@@ -223,7 +227,7 @@ def _detect_keys(
         missing = sorted({keys[i] for i, _, _ in todo if keys[i] not in known})
         known.update(zip(missing, _analyse(missing, allowed), strict=True))
         guesses = _decide_many([known[keys[i]] for i, _, _ in todo],
-                               [ck[1] for _, _, ck in todo], min_prob, context)
+                               [ck[1] for _, _, ck in todo], min_prob, context, allowed)
         for (i, cache, ck), guess in zip(todo, guesses, strict=True):
             out[i] = guess
             with _cache_lock:
@@ -285,20 +289,23 @@ def _fixed(script: str, allowed: tuple[str, ...] | None) -> LangGuess | None:
 
 
 def _decide_many(
-    analyses: Sequence[_Analysis], hints: Sequence[str | None], min_prob: float, context: bool
+    analyses: Sequence[_Analysis], hints: Sequence[str | None], min_prob: float, context: bool,
+    allowed: tuple[str, ...] | None = None,
 ) -> list[LangGuess]:
     """The answer for each analysed text with its hint: :func:`_posterior_many` of those the
-    script did not decide."""
+    script did not decide (a marked language's hint scored as the language it is scored
+    as), then :func:`_marked`."""
     out: list[LangGuess | None] = [a.fixed for a in analyses]
     todo = [i for i, a in enumerate(analyses) if a.fixed is None]
     items = []
     for i in todo:
         a = analyses[i]
         assert a.logits is not None and a.parts is not None
-        items.append(_Item(a.logits, a.cands, a.script, hints[i], a.text if context else "",
-                           int(a.parts[2][0])))
+        hint = hints[i]
+        items.append(_Item(a.logits, a.cands, a.script, MARKED.get(hint or "", hint),
+                           a.text if context else "", int(a.parts[2][0])))
     for i, guess in zip(todo, _posterior_many(items, min_prob), strict=True):
-        out[i] = guess
+        out[i] = _marked(guess, analyses[i].text, hints[i], allowed)
     return out  # type: ignore[return-value]
 
 
@@ -312,6 +319,37 @@ class _Item:
     hint: str | None = None
     text: str = ""  # the text, when its page's context may overrule the hint (else "")
     n_words: int = 0
+
+
+# A language scored as another and told from it only by marker words (build.MARKERS):
+# Bosnian, written and scored as Croatian.
+MARKED = {"bs": "hr"}
+_MARKED_BASES = frozenset(MARKED.values())
+
+
+def _marked(guess: LangGuess, text: str, hint: str | None,
+            allowed: tuple[str, ...] | None) -> LangGuess:
+    """*guess*, or the marked language scored as it where *text*'s marker words say so.
+
+    Without a page (or on a page of a third language), more of Bosnian's marker words
+    than of Croatian's make a Croatian answer Bosnian; on a Bosnian page a Croatian answer
+    stays Bosnian unless Croatian's markers are more; on a Croatian page it stays Croatian.
+    """
+    if guess.lang not in _MARKED_BASES:
+        return guess  # nearly every answer: no work
+    for lang, base in MARKED.items():
+        if guess.lang != base or hint == base or not text:
+            continue
+        if allowed is not None and lang not in allowed:
+            continue
+        markers = _get_model().markers
+        if lang not in markers:
+            continue
+        words = set(words_of(text))
+        mine, theirs = len(words & markers[lang]), len(words & markers.get(base, frozenset()))
+        if mine > theirs or (hint == lang and mine == theirs):
+            return LangGuess(lang, guess.prob, guess.script)
+    return guess
 
 
 def _posterior(
@@ -383,6 +421,10 @@ def _answer(item: _Item, post: np.ndarray, order: np.ndarray, hinted: bool,
         prob = float(post[best]) / max(1e-12, 1.0 - skipped)
     else:
         prob = float(post[best])
+        if item.text and len(order) > 1:
+            second = int(order[1])
+            if _distinct_words(item.text, cands[second], cands[best]):
+                best = second  # as sure of it as of the model's own first answer
     if prob < min_prob:
         return LangGuess(UND, round(prob, 4), item.script)
     return LangGuess(cands[best], round(prob, 4), item.script)
@@ -398,10 +440,10 @@ def _evidence(model: Model, text: str, lang: str, hint: str) -> bool:
 
     Evidence is a letter of *lang*'s own that *hint* does not write (ñ on a German page), or
     at least ``CONTEXT_WORDS`` words that *lang*'s word list has ten times as frequent as
-    *hint*'s (or that only it lists), and far fewer the other way round: German lists
-    "the" and "with" too, but a thousand times rarer than English. Where either language
-    has no word list, the words cannot speak and the n-grams decide, as without a hint, on
-    texts of ``NO_LIST_WORDS`` words or more.
+    *hint*'s (or than *hint*'s list could have it, when it lacks the word), and far fewer
+    the other way round: German lists "the" and "with" too, but a thousand times rarer
+    than English. Where either language has no word list, the words cannot speak and the
+    n-grams decide, as without a hint, on texts of ``NO_LIST_WORDS`` words or more.
     """
     words = words_of(text)
     for ch in {c for w in words for c in w if not c.isascii()}:
@@ -414,10 +456,38 @@ def _evidence(model: Model, text: str, lang: str, hint: str) -> bool:
         return len(words) >= NO_LIST_WORDS
     own = other = 0
     for w in set(words):
-        diff = model.zipf(w, lang) - model.zipf(w, hint)
-        own += diff >= WORD_MARGIN
-        other += diff <= -WORD_MARGIN
+        # a word one list lacks is compared at the most it could be there (a cut list's
+        # floor, Model.zipf): "logout" is not ten times as frequent in Indonesian as in
+        # English because English's 50,000 words stop just before it
+        own += model.zipf(w, lang) - model.zipf(w, hint, bound=True) >= WORD_MARGIN
+        other += model.zipf(w, hint) - model.zipf(w, lang, bound=True) >= WORD_MARGIN
     return own >= CONTEXT_WORDS and own >= 3 * other
+
+
+# Languages so close that their n-gram profiles cannot tell them apart on a sentence: when
+# the two best are one of these pairs, the words each one's list has ten times as often as
+# the other's decide between them ("bahawa", "kerana" are Malay; "bahwa", "karena"
+# Indonesian).
+CLOSE_PAIRS = frozenset(map(frozenset, [("id", "ms"), ("zu", "xh"), ("st", "tn"),
+                                        ("da", "nb"), ("nb", "nn"), ("cs", "sk")]))
+_CLOSE = {lang: frozenset(o for p in CLOSE_PAIRS if lang in p for o in p - {lang})
+          for p in CLOSE_PAIRS for lang in p}
+
+
+def _distinct_words(text: str, lang: str, other: str) -> bool:
+    """Whether *lang* and *other* are a close pair and *text* has more words that *lang*'s
+    list has ten times as often as *other*'s than the other way round (a word a cut list
+    lacks counted at that list's floor, :meth:`Model.zipf`)."""
+    if other not in _CLOSE.get(lang, ()):
+        return False
+    model = _get_model()
+    if not (model.has_list(lang) and model.has_list(other)):
+        return False
+    mine = theirs = 0
+    for w in set(words_of(text)):
+        mine += model.zipf(w, lang) - model.zipf(w, other, bound=True) >= WORD_MARGIN
+        theirs += model.zipf(w, other) - model.zipf(w, lang, bound=True) >= WORD_MARGIN
+    return mine > theirs
 
 
 # Rough shares of web content by language (W3Techs-style surveys, in %), for one- and
@@ -494,8 +564,12 @@ def _document(analyses: dict[str, _Analysis], allowed: tuple[str, ...] | None) -
         return LangGuess(UND, 0.0, script)
     summed = tuple(np.sum([r[j] for r in rows], axis=0) for j in range(4))
     parts = (summed[0][None], summed[1][None], summed[2], summed[3][None])
-    return _posterior(_get_model().combine(parts)[0], cands, script, None, MIN_PROB,
-                      n_words=int(summed[2][0]))
+    guess = _posterior(_get_model().combine(parts)[0], cands, script, None, MIN_PROB,
+                       n_words=int(summed[2][0]))
+    # a Bosnian page is told from a Croatian one by the marker words of its texts
+    texts = " ".join(a.text for _, a in sorted(analyses.items())
+                     if a.parts is not None and a.script == script and a.cands == cands)
+    return _marked(guess, texts, None, allowed)
 
 
 def detect_page(

@@ -29,6 +29,7 @@ from corpus.stages.langid.script import script_of
 
 LEXICON = Path(__file__).with_name("data") / "lexicon.npz"
 PROFILES = Path(__file__).with_name("data") / "profiles.npz"
+MARKER_FILE = Path(__file__).with_name("data") / "markers.npz"
 
 # langdetect profile name -> our code; zh-cn and zh-tw both answer "zh".
 PROFILE_CODES = {"no": "nb", "zh-cn": "zh", "zh-tw": "zh"}
@@ -232,6 +233,16 @@ def load_profiles(path: Path = PROFILES) -> Profiles:
         )
 
 
+def load_markers(path: Path = MARKER_FILE) -> dict[str, frozenset[str]]:
+    """The marker words of a language scored as another (``build.MARKERS``: Bosnian's and
+    Croatian's), by language; empty without the file."""
+    if not path.exists():
+        return {}
+    with np.load(path, allow_pickle=False) as data:
+        return {lang: frozenset(data[lang].tobytes().decode("utf-8").split("\n"))
+                for lang in data.files}
+
+
 class Lexicon:
     """Frequent words of each language with their Zipf frequency (``corpus/stages/langid/data``).
 
@@ -250,6 +261,10 @@ class Lexicon:
             counts = data["counts"]
             self.entry_lang = data["entry_lang"]
             self.entry_zipf = data["entry_zipf"]
+            # the Zipf each frequency list was cut at; -inf for a list that was not cut
+            # (a stoplist or a dictionary: a word it lacks may well not be the language's)
+            floors = data["floors"] if "floors" in data else np.zeros(len(self.langs))
+        self.floors = np.where(floors > 0, floors / 10.0, -np.inf)
         self.start = np.zeros(len(counts) + 1, dtype=np.int32)
         np.cumsum(counts, out=self.start[1:])
         self.groups: dict[int, tuple[np.ndarray, int]] = {}
@@ -336,8 +351,11 @@ class Model:
         self.columns = cols
         self.hr_col = names.index("hr")
         self.lexicon = Lexicon()
+        self.markers = load_markers()  # Bosnian's and Croatian's (detector.MARKED)
         self.lexicon_langs = frozenset(self.lexicon.langs) & frozenset(self.langs)
         self._lex_col = {lang: k for k, lang in enumerate(self.lexicon.langs)}
+        # the most a word a list lacks can be (zipf(bound=True)): a cut list's floor, else 0
+        self._unlisted = [float(z) if z != -np.inf else 0.0 for z in self.lexicon.floors]
         # Per distinct word, one row over the answer languages: the word's n-gram score
         # (offset, less the margin of proxied languages), its word-list evidence, and both
         # again for Serbian through the word's Latin transliteration. A text's score is then
@@ -373,9 +391,15 @@ class Model:
         Spanish, 2e-3) from those of names and loanwords (é in German, 4e-4)."""
         return self._letters.get(lang, {}).get(letter, 0.0)
 
-    def zipf(self, word: str, lang: str) -> float:
+    def zipf(self, word: str, lang: str, *, bound: bool = False) -> float:
         """*word*'s Zipf frequency in *lang*'s word list; 0.0 when the list lacks it (or
-        *lang* has none)."""
+        *lang* has none).
+
+        With *bound*, what it could be at most: a list cut at a frequency lacks a word
+        only because it is rarer than the cut (English's 50,000 words stop at Zipf 2.6,
+        so "logout" may be 2.5 there), so the cut list's floor; 0.0 still for a stoplist
+        or a dictionary, which is not cut by frequency.
+        """
         col = self._lex_col.get(lang)
         if col is None:
             return 0.0
@@ -386,7 +410,7 @@ class Model:
             langs, zipf = self.lexicon.entries(word)
             listed = self._listed_in[word] = dict(zip(langs.tolist(), zipf.tolist(),
                                                       strict=True))
-        return listed.get(col, 0.0)
+        return listed.get(col, self._unlisted[col] if bound else 0.0)
 
     def has_list(self, lang: str) -> bool:
         """Whether *lang* has a word list, so that :meth:`zipf` can speak for it."""
@@ -565,7 +589,13 @@ class Model:
 
     def _zipf(self, words: list[str]) -> np.ndarray:
         """Zipf frequency of each word in each word list (-inf where it is not listed), plus
-        a last column of -inf for the languages without a list: (words, lists + 1)."""
+        a last column of -inf for the languages without a list: (words, lists + 1).
+
+        Not the floor of a cut list for an unlisted word (as :meth:`zipf` gives): as a
+        likelihood the floor is an upper bound, not an estimate. Counted as the floor,
+        a word listed in one language only scored alike in every cut list, the n-grams
+        stopped telling those apart, and the web-share prior took the word to English
+        (rows 40-79 of the benchmark, 75 languages: single words 76.2 -> 60.9 %)."""
         out = np.full((len(words), len(self.lexicon.langs) + 1), -np.inf)
         word, entry = self.lexicon.lookup(words)
         lex = self.lexicon

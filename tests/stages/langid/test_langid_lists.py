@@ -246,3 +246,55 @@ def test_tesseract_words_only_where_no_frequency_list_has_them(
 def test_tesseract_words_without_the_tools_or_file(tmp_path: Path) -> None:
     assert langid_build.tesseract_words(tmp_path, "yo") == set()
     assert langid_build.tesseract_words(tmp_path, "xx") == set()
+
+
+def test_list_floor_leaves_out_spellings_without_diacritics() -> None:
+    rows = [("and", 70), ("café", 30), ("logo", 26)]
+    folded = next(langid_build.with_folded(iter([("en", rows)])))[1]
+    assert ("cafe", 20) in folded  # added one Zipf below its word
+    assert langid_build.list_floor(folded) == 26  # the list's own rarest word
+
+
+def test_shipped_lexicon_has_the_floors_of_cut_lists() -> None:
+    lex = Lexicon()
+    floors = dict(zip(lex.langs, lex.floors.tolist(), strict=True))
+    assert floors["en"] == 2.6 and floors["id"] == 3.0
+    assert floors["xh"] == float("-inf")  # not a list cut at a frequency
+
+
+BOSNIAN_PAGE = [
+    "Općina je donijela odluku o izgradnji novog fudbalskog stadiona.",  # fudbal, not nogomet
+    "Advokati su angažovani da zastupaju porodicu.",  # advokat, angažovan
+    "Kontakt",
+]
+
+
+def test_bosnian_is_told_from_croatian_by_its_marker_words() -> None:
+    from corpus.stages.langid.detector import detect, detect_page, supported_languages
+
+    assert "bs" in supported_languages()
+    assert detect(BOSNIAN_PAGE[0]).lang == "bs"
+    assert detect("Gradsko vijeće donijelo je odluku o izgradnji novog nogometnog "
+                  "stadiona.").lang == "hr"
+    # a Croatian page keeps its lines; without bs among the answers it is Croatian
+    assert detect(BOSNIAN_PAGE[0], hint="hr").lang == "hr"
+    assert detect(BOSNIAN_PAGE[0], allowed=["hr", "sl", "en"]).lang == "hr"
+    # a Bosnian page: the page's markers decide it, and its lines without markers follow it
+    doc, lines = detect_page(BOSNIAN_PAGE)
+    assert doc.lang == "bs"
+    assert [g.lang for g in lines] == ["bs", "bs", "bs"]
+
+
+def test_marker_words_round_trip(tmp_path: Path) -> None:
+    from corpus.stages.langid.model import load_markers
+
+    out = tmp_path / "markers.npz"
+    langid_build.write_markers({"bs": ["fudbal", "opština"], "hr": ["nogomet"]}, out)
+    assert load_markers(out) == {"bs": frozenset({"fudbal", "opština"}),
+                                 "hr": frozenset({"nogomet"})}
+    assert load_markers(tmp_path / "missing.npz") == {}
+
+
+@pytest.mark.skipif(shutil.which("dawg2wordlist") is None, reason="needs tesseract-ocr")
+def test_marker_words_need_both_tesseract_lists(tmp_path: Path) -> None:
+    assert langid_build.marker_words(tmp_path) == {}  # no traineddata under tmp_path
