@@ -125,9 +125,10 @@ def init_worker(steps: list[Step], input_cfg: InputConfig, parent: int | None = 
 
     The pool forks before the main process's loop freezes its objects, so a worker began
     with the default thresholds: its collector ran every 700 allocations and its full
-    collections walked every object it inherited (the models, the steps), writing to each
-    one's header, so that the forked pages shared with the main process were copied one by
-    one. Frozen here, what the fork inherited is never walked again.
+    collections walked every object it inherited (the models, the steps): 1.34 against
+    0.42 CPU s of collection on 4.9 MB of realistic text, measured with ``gc.callbacks``.
+    Frozen here, what the fork inherited is never walked again. (Its memory did not
+    change measurably: the workers' growth is their word tables and caches.)
     """
     global _W_STEPS, _W_INPUT
     gc.freeze()
