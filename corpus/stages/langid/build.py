@@ -435,7 +435,7 @@ def write(lists: Lists, out: Path = LEXICON) -> list[str]:
         "langs": np.array(langs),
         "added": np.array(added, dtype=f"<U{max(map(len, langs), default=1)}"),
         "floors": np.array([0 if lang in added else list_floor(rows)
-                            for lang, rows, _ in sorted(lists_seen)], dtype=np.uint8),
+                            for lang, rows, _ in lists_seen], dtype=np.uint8),
         "lengths": np.array(lengths, dtype=np.int32),
         "groups": np.array([sum(1 for b in words if len(b) == n) for n in lengths], np.int32),
         "words": np.frombuffer(b"".join(words), dtype=np.uint8),

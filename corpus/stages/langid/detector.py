@@ -454,14 +454,20 @@ def _evidence(model: Model, text: str, lang: str, hint: str) -> bool:
         # the n-grams decide, but only over a real sentence: on one or two words they
         # gave "May" and names on English pages to Somali, which has no list
         return len(words) >= NO_LIST_WORDS
-    own = other = 0
-    for w in set(words):
-        # a word one list lacks is compared at the most it could be there (a cut list's
-        # floor, Model.zipf): "logout" is not ten times as frequent in Indonesian as in
-        # English because English's 50,000 words stop just before it
-        own += model.zipf(w, lang) - model.zipf(w, hint, bound=True) >= WORD_MARGIN
-        other += model.zipf(w, hint) - model.zipf(w, lang, bound=True) >= WORD_MARGIN
+    own, other = _word_margins(model, words, lang, hint)
     return own >= CONTEXT_WORDS and own >= 3 * other
+
+
+def _word_margins(model: Model, words: Iterable[str], lang: str, other: str) -> tuple[int, int]:
+    """How many distinct *words* *lang*'s list has ten times as often as *other*'s, and how
+    many the other way round. A word one list lacks is compared at the most it could be
+    there (a cut list's floor, :meth:`Model.zipf`): "logout" is not ten times as frequent in
+    Indonesian as in English because English's 50,000 words stop just before it."""
+    mine = theirs = 0
+    for w in set(words):
+        mine += model.zipf(w, lang) - model.zipf(w, other, bound=True) >= WORD_MARGIN
+        theirs += model.zipf(w, other) - model.zipf(w, lang, bound=True) >= WORD_MARGIN
+    return mine, theirs
 
 
 # Languages so close that their n-gram profiles cannot tell them apart on a sentence: when
@@ -476,17 +482,14 @@ _CLOSE = {lang: frozenset(o for p in CLOSE_PAIRS if lang in p for o in p - {lang
 
 def _distinct_words(text: str, lang: str, other: str) -> bool:
     """Whether *lang* and *other* are a close pair and *text* has more words that *lang*'s
-    list has ten times as often as *other*'s than the other way round (a word a cut list
-    lacks counted at that list's floor, :meth:`Model.zipf`)."""
+    list has ten times as often as *other*'s than the other way round
+    (:func:`_word_margins`)."""
     if other not in _CLOSE.get(lang, ()):
         return False
     model = _get_model()
     if not (model.has_list(lang) and model.has_list(other)):
         return False
-    mine = theirs = 0
-    for w in set(words_of(text)):
-        mine += model.zipf(w, lang) - model.zipf(w, other, bound=True) >= WORD_MARGIN
-        theirs += model.zipf(w, other) - model.zipf(w, lang, bound=True) >= WORD_MARGIN
+    mine, theirs = _word_margins(model, words_of(text), lang, other)
     return mine > theirs
 
 
@@ -566,6 +569,8 @@ def _document(analyses: dict[str, _Analysis], allowed: tuple[str, ...] | None) -
     parts = (summed[0][None], summed[1][None], summed[2], summed[3][None])
     guess = _posterior(_get_model().combine(parts)[0], cands, script, None, MIN_PROB,
                        n_words=int(summed[2][0]))
+    if guess.lang not in _MARKED_BASES:
+        return guess
     # a Bosnian page is told from a Croatian one by the marker words of its texts
     texts = " ".join(a.text for _, a in sorted(analyses.items())
                      if a.parts is not None and a.script == script and a.cands == cands)
