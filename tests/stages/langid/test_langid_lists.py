@@ -285,6 +285,19 @@ def test_bosnian_is_told_from_croatian_by_its_marker_words() -> None:
     assert [g.lang for g in lines] == ["bs", "bs", "bs"]
 
 
+def test_croatian_without_markers_is_as_likely_bosnian() -> None:
+    from corpus.stages.langid.detector import detect
+
+    text = "Vlada je u srijedu predstavila novi zakon o zaštiti okoliša."  # no marker words
+    alone, paged = detect(text), detect(text, hint="hr")
+    assert alone.lang == paged.lang == "hr"
+    # one model scores both: off a page the probability is Croatian's half of the pair's
+    assert 0.4 <= alone.prob <= 0.5 < 0.99 <= paged.prob
+    # markers move it: three Bosnian ones and no Croatian one, odds 8 to 1
+    marked = detect(BOSNIAN_PAGE[0] + " " + BOSNIAN_PAGE[1])
+    assert marked.lang == "bs" and marked.prob >= 0.85
+
+
 def test_marker_words_round_trip(tmp_path: Path) -> None:
     from corpus.stages.langid.model import load_markers
 
