@@ -143,6 +143,9 @@ def char_script(ch: str) -> str:
     return ""
 
 
+KANA_LETTERS = 3  # Latin letters a Japanese syllable is worth against Latin (detector.SYLLABIC)
+
+
 @dataclass(frozen=True, slots=True)
 class ScriptProfile:
     """Letter counts by script, most frequent first."""
@@ -166,6 +169,11 @@ class ScriptProfile:
             # English web furniture ("Read more", "Posted by"); the reverse is rare. So
             # Latin counts half against another script.
             other, n = self.counts[1]
+            if kana:  # a kana or Han character of a Japanese line is a syllable, about
+                # three Latin letters ("※「iPhone」は、Apple Inc.の商標です。" is Japanese)
+                other = "Hiragana" if names.get("Hiragana", 0) >= names.get("Katakana",
+                                                                           0) else "Katakana"
+                n = max(n, KANA_LETTERS * (kana + names.get("Han", 0)))
             if 2 * n >= self.counts[0][1]:
                 return other
         return top

@@ -203,3 +203,12 @@ def test_detect_page_matches_document_then_segments() -> None:
     doc, segs = langid.detect_page(page)
     assert doc == detect_document(page)
     assert segs == [detect(t, hint=doc.lang) for t in page]
+
+
+def test_japanese_line_with_latin_brands_is_japanese() -> None:
+    from corpus.stages.langid.detector import detect
+
+    # a trademark notice of a Japanese shop page: 14 Latin letters, 6 kana and Han
+    assert detect("※「iPhone」は、Apple Inc.の商標です。").lang == "ja"
+    # a Latin line with a short Japanese phrase stays Latin
+    assert detect("Download the iPhone app 今すぐ").lang == "en"
