@@ -289,10 +289,12 @@ def test_croatian_without_markers_is_as_likely_bosnian() -> None:
     from corpus.stages.langid.detector import detect
 
     text = "Vlada je u srijedu predstavila novi zakon o zaštiti okoliša."  # no marker words
-    alone, paged = detect(text), detect(text, hint="hr")
-    assert alone.lang == paged.lang == "hr"
-    # one model scores both: off a page the probability is Croatian's half of the pair's
+    alone, paged, english = detect(text), detect(text, hint="hr"), detect(text, hint="en")
+    assert alone.lang == paged.lang == english.lang == "hr"
+    # one model scores both: without a page the probability is Croatian's half of the pair's
     assert 0.4 <= alone.prob <= 0.5 < 0.99 <= paged.prob
+    # on an English page it is sure enough to be split off its segment (min_split_prob)
+    assert english.prob >= 0.8
     # markers move it: three Bosnian ones and no Croatian one, odds 8 to 1
     marked = detect(BOSNIAN_PAGE[0] + " " + BOSNIAN_PAGE[1])
     assert marked.lang == "bs" and marked.prob >= 0.85
